@@ -1,0 +1,18 @@
+// A decoded (or to-be-encoded) frame. `payload` is always the unmasked application data.
+
+export interface Frame {
+  fin: boolean;
+  rsv1: boolean;
+  rsv2: boolean;
+  rsv3: boolean;
+  opcode: number;
+  masked: boolean;
+  /** The 4-byte masking key, when masked. */
+  maskKey?: Uint8Array;
+  payload: Uint8Array;
+}
+
+/** RSV bits as a 3-bit number (RSV1 = 4, RSV2 = 2, RSV3 = 1), as in transcripts. */
+export function rsvBits(frame: Pick<Frame, 'rsv1' | 'rsv2' | 'rsv3'>): number {
+  return (frame.rsv1 ? 4 : 0) | (frame.rsv2 ? 2 : 0) | (frame.rsv3 ? 1 : 0);
+}

@@ -1,0 +1,216 @@
+// The versioned RunResult: the one contract between runners, report writers, CI baselines and users' scripts.
+// Change it only by adding optional fields; anything else bumps SCHEMA_ID.
+
+export const SCHEMA_ID = 'wsprobe/result@1' as const;
+
+export const VERDICTS = ['pass', 'non-strict', 'fail', 'informational', 'unimplemented', 'error'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+/** Verdicts ordered from worst to best, for sorting ("failing first") and for --fail-on. */
+export const VERDICT_SEVERITY: Record<Verdict, number> = {
+  error: 5,
+  fail: 4,
+  'non-strict': 3,
+  unimplemented: 2,
+  informational: 1,
+  pass: 0,
+};
+
+export const RUN_KINDS = ['conformance', 'fuzz', 'load', 'capacity'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+
+/** One line of a case transcript: a frame either way, raw bytes, a handshake head, a TCP event or a note. */
+export interface TranscriptEntry {
+  /** Milliseconds since the case started. */
+  t: number;
+  /** out: we sent it; in: the target sent it; local: an event seen by the harness (timeout, TCP end, note). */
+  dir: 'out' | 'in' | 'local';
+  kind: 'frame' | 'bytes' | 'handshake' | 'tcp' | 'note';
+  opcode?: number;
+  fin?: boolean;
+  /** RSV bits as a 3-bit number: RSV1 = 4, RSV2 = 2, RSV3 = 1. */
+  rsv?: number;
+  masked?: boolean;
+  /** Exact payload (or byte) length, even when the preview is elided. */
+  length?: number;
+  /** Readable preview, elided past a limit. */
+  preview?: string;
+  previewEncoding?: 'text' | 'hex';
+  closeCode?: number;
+  closeReason?: string;
+  /** Free text for handshake heads, TCP events (fin, reset, error) and notes. */
+  text?: string;
+}
+
+export interface CaseResult {
+  id: string;
+  title: string;
+  /** Area (first segment of the id): handshake, framing, control, fragmentation, utf8, close, limits, masking, deflate, ... */
+  area: string;
+  rfc: string[];
+  autobahn: string[];
+  verdict: Verdict;
+  /** Stable machine-readable reason code: ok, wrong-code, unclean-close, late-fail, timeout, no-echo, ... */
+  reasonCode: string;
+  /** Human reason, citing the RFC section. */
+  reason: string;
+  expected: string;
+  observed: string;
+  durationMs: number;
+  timeoutMs?: number;
+  transcript: TranscriptEntry[];
+  /** Entries left out of `transcript` (never dropped silently). */
+  transcriptOmitted?: number;
+  /** Case-specific measurements, e.g. { rttMs: 1.2 } for the limits cases. */
+  metrics?: Record<string, number>;
+  // Fuzz cases:
+  seed?: number;
+  path?: string;
+  replay?: string;
+  counterexample?: string[];
+  numRuns?: number;
+  /** Merged multi-target conformance results: one outcome per entry of RunResult.targets, same order. */
+  outcomes?: CaseOutcome[];
+}
+
+export interface CaseOutcome {
+  verdict: Verdict;
+  reasonCode: string;
+  reason: string;
+  observed: string;
+  durationMs: number;
+  transcript?: TranscriptEntry[];
+  transcriptOmitted?: number;
+}
+
+export interface HistogramSummary {
+  unit: 'ms';
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  /** The HDR histogram, encoded (hdr-histogram-js encodeIntoCompressedBase64), values in microseconds. */
+  encoded: string;
+}
+
+export interface TimelinePoint {
+  /** Seconds since the run started. */
+  t: number;
+  open: number;
+  target: number;
+  opened: number;
+  closed: number;
+  messagesSent: number;
+  messagesReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+  pingsSent: number;
+  pongsReceived: number;
+  errors: number;
+  reconnects: number;
+  pingRttP99?: number;
+  messageRttP99?: number;
+  runnerCpuPercent?: number;
+  runnerRssBytes?: number;
+  eventLoopLagMs?: number;
+}
+
+export interface ThresholdResult {
+  expr: string;
+  metric: string;
+  value: number | null;
+  ok: boolean;
+}
+
+export interface LoadSection {
+  profile: Record<string, unknown>;
+  connections: {
+    target: number;
+    peak: number;
+    opened: number;
+    failed: number;
+    reconnects: number;
+    dropped: number;
+    /** Drops by close code ('1006' for TCP loss) or cause. */
+    dropsByCode: Record<string, number>;
+  };
+  histograms: {
+    connect: HistogramSummary;
+    pingRtt: HistogramSummary;
+    messageRtt: HistogramSummary;
+    [name: string]: HistogramSummary;
+  };
+  counters: Record<string, number>;
+  timeline: TimelinePoint[];
+  errors: Record<string, number>;
+  thresholds: ThresholdResult[];
+  heartbeat?: Record<string, number>;
+  runner?: {
+    workers: number;
+    peakRssBytes: number;
+    bytesPerConnection?: number;
+    cpuSeconds?: number;
+    maxEventLoopLagMs?: number;
+    warnings: string[];
+  };
+  http?: Record<string, unknown>;
+  shard?: { index: number; count: number };
+  /** Shards merged into this result (report merge). */
+  mergedFrom?: number;
+}
+
+export interface CapacityStep {
+  connections: number;
+  ok: boolean;
+  breached: string[];
+  thresholds: ThresholdResult[];
+  pingRttP99?: number;
+  connectP99?: number;
+  errorRate?: number;
+  durationMs: number;
+}
+
+export interface CapacitySection {
+  slo: string[];
+  maxConnections: number | null;
+  steps: CapacityStep[];
+}
+
+export interface FuzzSection {
+  suites: string[];
+  seed: number;
+  runs: number;
+  casesPerSecond?: number;
+}
+
+export interface RunResult {
+  schema: typeof SCHEMA_ID;
+  kind: RunKind;
+  tool: { name: 'wsprobe'; version: string };
+  target: { url: string; embedded?: boolean };
+  /** Several targets (merged conformance matrix); cases[].outcomes follow this order. */
+  targets?: { url: string; label?: string }[];
+  startedAt: string;
+  durationMs: number;
+  interrupted: boolean;
+  summary: Record<Verdict, number>;
+  cases: CaseResult[];
+  options?: Record<string, unknown>;
+  fuzz?: FuzzSection;
+  load?: LoadSection;
+  capacity?: CapacitySection;
+}
+
+export function emptySummary(): Record<Verdict, number> {
+  return { pass: 0, 'non-strict': 0, fail: 0, informational: 0, unimplemented: 0, error: 0 };
+}
+
+export function summarize(cases: readonly { verdict: Verdict }[]): Record<Verdict, number> {
+  const summary = emptySummary();
+  for (const c of cases) summary[c.verdict] += 1;
+  return summary;
+}
