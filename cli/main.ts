@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     .usage('$0 <command> [options]\n\nWebSocket conformance, fuzz and load testing (RFC 6455, RFC 7692).')
     .version(TOOL_VERSION)
     .strict()
+    .strictCommands()
     .demandCommand(1, 'name a command: ' + COMMANDS.map((c) => String(c.command).split(' ')[0]).join(', '))
     .recommendCommands()
     .epilogue('Exit codes: 0 all passed, 1 failed cases or breached thresholds, 2 usage or setup error.')

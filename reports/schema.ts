@@ -124,6 +124,8 @@ export interface ThresholdResult {
   metric: string;
   value: number | null;
   ok: boolean;
+  /** How the value was obtained when it is not a plain measurement, e.g. after `report merge`. */
+  note?: string;
 }
 
 export interface LoadSection {
@@ -156,11 +158,18 @@ export interface LoadSection {
     cpuSeconds?: number;
     maxEventLoopLagMs?: number;
     warnings: string[];
+    /** Per worker process: connections held when memory was measured and RSS growth per connection after GC. */
+    workerMemory?: { worker: number; heldConnections: number; bytesPerConnection: number; rssBytes: number }[];
   };
   http?: Record<string, unknown>;
   shard?: { index: number; count: number };
   /** Shards merged into this result (report merge). */
   mergedFrom?: number;
+  /**
+   * How the per-second percentiles of `timeline` were obtained: 'exact' from one histogram per second (one run),
+   * 'max-of-shards' after merging shards (an upper bound; the run-wide `histograms` stay exact).
+   */
+  timelinePercentiles?: 'exact' | 'max-of-shards';
 }
 
 export interface CapacityStep {
@@ -193,7 +202,7 @@ export interface RunResult {
   tool: { name: 'wsprobe'; version: string };
   target: { url: string; embedded?: boolean };
   /** Several targets (merged conformance matrix); cases[].outcomes follow this order. */
-  targets?: { url: string; label?: string }[];
+  targets?: { url: string; label?: string; summary?: Record<Verdict, number> }[];
   startedAt: string;
   durationMs: number;
   interrupted: boolean;

@@ -102,7 +102,8 @@ export class HttpHeadParser {
         if (r !== null) return r;
         continue;
       }
-      if (c === CR && this.scan + 1 < this.used && buf[this.scan + 1] !== LF) {
+      // Checked on the byte after the CR, so a CR at the end of one chunk is judged by the next chunk.
+      if (this.scan > this.lineStart && buf[this.scan - 1] === CR) {
         return this.fail(400, 'RFC 7230 §3.5: bare CR in the head');
       }
       this.scan++;

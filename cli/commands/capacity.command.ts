@@ -1,0 +1,77 @@
+// `wsprobe capacity [URL]`: load steps (doubling, then bisecting) until --slo breaks; reports the largest
+// connection count that held it and the curve of every step. Exit 1 when not even --start held the SLO.
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { RunResult } from '../../reports/schema.js';
+import { writeJson } from '../../reports/json.js';
+import { renderText } from '../../reports/text.js';
+import { runCapacity, type CapacityEvent } from '../../runners/capacity/search.js';
+import { attachProgress } from '../../runners/load/progress.js';
+import { parseThreshold } from '../../runners/load/thresholds.js';
+import { UsageError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { interruptSignal } from '../interrupt.js';
+import { applyOptions, resolveOptions, type OptionTable } from '../options.js';
+import { TOOL_VERSION } from '../version.js';
+import { CONNECTION_OPTIONS, connectionProfile, engineError, targetOf, writeOutputs } from './load.command.js';
+
+export const CAPACITY_OPTIONS = {
+  slo: {
+    type: 'array',
+    items: 'string',
+    describe: "service-level objective, repeatable, threshold grammar: 'ping_rtt.p99<100ms' 'errors.rate<0.1%'",
+    default: ['ping_rtt.p99<100ms', 'errors.rate<0.1%'],
+  },
+  start: { type: 'number', describe: 'connections of the first step', default: 100, integer: true, min: 1 },
+  'max-connections': { type: 'number', describe: 'largest step', default: 50_000, integer: true, min: 1 },
+  'step-duration': { type: 'number', describe: 'hold time of each step, seconds', default: 10, min: 1 },
+  resolution: { type: 'number', describe: 'stop bisecting when the bracket is within this fraction', default: 0.05, min: 0, max: 1 },
+  ...CONNECTION_OPTIONS,
+} as const satisfies OptionTable;
+
+export const capacityCommand: CommandModule<object, Record<string, unknown>> = {
+  command: 'capacity [url]',
+  describe: 'find the most connections a target holds within an SLO (growing, then bisecting load steps)',
+  builder: (y: Argv<object>) =>
+    applyOptions(y.positional('url', { type: 'string', describe: 'ws:// or wss:// target (none: the embedded reference server)' }), CAPACITY_OPTIONS) as Argv<
+      Record<string, unknown>
+    >,
+  async handler(argv: ArgumentsCamelCase<Record<string, unknown>>) {
+    const o = resolveOptions(CAPACITY_OPTIONS, argv);
+    const url = targetOf(argv);
+    try {
+      o.slo.forEach(parseThreshold);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    if (o.start > o['max-connections']) throw new UsageError(`--start ${o.start} exceeds --max-connections ${o['max-connections']}`);
+    const base = { ...connectionProfile(o, url), connections: o.start, durationS: o['step-duration'], thresholds: o.slo };
+    const interrupt = interruptSignal();
+    const progress = attachProgress(process.stderr);
+    const onEvent = (e: CapacityEvent): void => {
+      if (e.type === 'step-start') process.stderr.write(`wsprobe capacity: step ${e.index + 1}: ${e.connections} connections\n`);
+      else if (e.type === 'step-done') {
+        const s = e.step;
+        process.stderr.write(
+          `wsprobe capacity: ${s.connections} connections ${s.ok ? 'held the SLO' : `broke it (${s.breached.join(', ')})`}` +
+            `${s.pingRttP99 !== undefined ? `, ping p99 ${s.pingRttP99.toFixed(1)} ms` : ''}\n`,
+        );
+      } else if (e.type === 'tick' || e.type === 'warning' || e.type === 'stopping') progress.onEvent(e);
+    };
+    let result: RunResult;
+    try {
+      result = await runCapacity(
+        base,
+        { slo: o.slo, start: o.start, maxConnections: o['max-connections'], stepDurationS: o['step-duration'], resolution: o.resolution, serverWorkers: o['server-workers'] },
+        { signal: interrupt.signal, onEvent, toolVersion: TOOL_VERSION },
+      );
+    } catch (err) {
+      throw engineError(err);
+    } finally {
+      progress.end();
+      interrupt.dispose();
+    }
+    const dir = await writeOutputs(result, o.out);
+    process.stdout.write(`${renderText(result, { color: process.stdout.isTTY === true })}\nresults: ${dir}/results.json\n`);
+    process.exitCode = result.capacity!.maxConnections === null ? ExitCode.Failed : ExitCode.Ok;
+  },
+};

@@ -1,0 +1,200 @@
+// `wsprobe load [URL]`: holds N WebSocket connections (heartbeats, optional echo traffic) against a target or the
+// embedded reference server, records HDR histograms and a per-second timeline, judges --threshold expressions,
+// and writes results.json, report.html and a terminal summary. Exit 1 when a threshold is breached.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { RunResult } from '../../reports/schema.js';
+import { writeJson } from '../../reports/json.js';
+import { renderText } from '../../reports/text.js';
+import { PreflightError, runLoad, TargetError } from '../../runners/load/engine.js';
+import { attachProgress } from '../../runners/load/progress.js';
+import { PROFILE_DEFAULTS, type LoadProfile } from '../../runners/load/profile.js';
+import { parseShard } from '../../runners/load/share.js';
+import { parseSourceIps } from '../../runners/load/source-ips.js';
+import { parseStages } from '../../runners/load/stages.js';
+import { parseThreshold, ThresholdSyntaxError } from '../../runners/load/thresholds.js';
+import { SetupError, UsageError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { interruptSignal } from '../interrupt.js';
+import { applyOptions, CONFIG_OPTION, resolveOptions, type OptionTable, type Resolved } from '../options.js';
+import { parseTargetUrl } from '../target.js';
+import { TOOL_VERSION } from '../version.js';
+
+/** Options shared by load and capacity: how connections behave. */
+export const CONNECTION_OPTIONS = {
+  ramp: { type: 'number', describe: 'new connections per second (0: as fast as possible)', default: 0, min: 0 },
+  heartbeat: { type: 'number', describe: 'WebSocket ping every MS per connection, spread evenly (0: none)', default: 10_000, integer: true, min: 0 },
+  'pong-timeout': { type: 'number', describe: 'no pong within MS: the connection counts as dead and is closed', default: 5_000, integer: true, min: 1 },
+  'app-heartbeat': { type: 'string', describe: 'send this text message as the heartbeat instead of a WebSocket ping' },
+  'app-heartbeat-reply': { type: 'string', describe: 'the text reply that answers --app-heartbeat (default: the same text, as an echo)' },
+  reconnect: { type: 'boolean', describe: 'reopen dropped or failed connections (exponential backoff, full jitter, cap)', default: false },
+  'reconnect-base': { type: 'number', describe: 'first backoff ceiling, MS', default: 100, integer: true, min: 1 },
+  'reconnect-max': { type: 'number', describe: 'backoff cap, MS', default: 10_000, integer: true, min: 1 },
+  'message-rate': { type: 'number', describe: 'messages per second per connection, paced evenly (open model: latency from the intended send time)', default: 0, min: 0 },
+  'in-flight': { type: 'number', describe: 'closed model instead: keep N echo messages in flight per connection', default: 0, integer: true, min: 0 },
+  'message-size': { type: 'number', describe: 'message size in bytes (at least 20: sequence number and send time)', default: 32, integer: true, min: 20 },
+  binary: { type: 'boolean', describe: 'binary messages instead of text', default: false },
+  payload: { type: 'string', describe: 'file whose bytes form each message body (after the 20-byte stamp)' },
+  'connect-timeout': { type: 'number', describe: 'time allowed for TCP, TLS and the opening handshake, MS', default: 10_000, integer: true, min: 1 },
+  workers: { type: 'number', describe: 'worker processes (default: one per core)', integer: true, min: 1, max: 1024 },
+  'server-workers': { type: 'number', describe: 'processes of the embedded server (default: enough for the open-file limit)', integer: true, min: 1, max: 256 },
+  'source-ips': { type: 'string', describe: 'local source addresses to spread connections over, e.g. 127.0.0.1-127.0.0.16' },
+  header: { type: 'array', items: 'string', describe: 'extra handshake header K:V (repeatable)' },
+  protocol: { type: 'array', items: 'string', describe: 'subprotocol to offer (repeatable)' },
+  origin: { type: 'string', describe: 'Origin header' },
+  insecure: { type: 'boolean', describe: 'wss://: accept any certificate', default: false },
+  ca: { type: 'string', describe: 'wss://: PEM file of the CA to trust' },
+  out: { type: 'string', describe: 'directory for results.json and report.html', default: './wsprobe-report' },
+  config: CONFIG_OPTION,
+} as const satisfies OptionTable;
+
+export const LOAD_OPTIONS = {
+  connections: { type: 'number', describe: 'connections to hold', default: 100, integer: true, min: 1 },
+  duration: { type: 'number', describe: 'hold time after the ramp, seconds', default: 10, min: 0 },
+  stages: { type: 'string', describe: 'instead of --connections/--ramp/--duration: DURATION:TARGET,... (k6 stages), e.g. 30s:1000,1m:1000,10s:0' },
+  ...CONNECTION_OPTIONS,
+  threshold: { type: 'array', items: 'string', describe: "pass/fail rule, repeatable: 'ping_rtt.p99<50ms' 'errors.rate<0.1%' 'connections.peak>=10000'" },
+  shard: { type: 'string', describe: 'run share I of N (1-based) of the profile: connections and rates divided exactly' },
+  'http-probe': { type: 'string', describe: 'while the load is held, measure plain-HTTP latency of this path with autocannon' },
+  json: { type: 'boolean', describe: 'print results.json to stdout instead of the text summary', default: false },
+} as const satisfies OptionTable;
+
+type ConnectionOptions = Resolved<typeof CONNECTION_OPTIONS>;
+
+function usage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof SyntaxError || err instanceof RangeError || err instanceof ThresholdSyntaxError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function readFileOrFail(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new UsageError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+/** The connection part of a profile, from resolved flags. */
+export function connectionProfile(o: ConnectionOptions, url: string): Omit<LoadProfile, 'connections' | 'durationS' | 'thresholds'> {
+  const headers = (o.header ?? []).map((h): [string, string] => {
+    const i = h.indexOf(':');
+    if (i <= 0) throw new UsageError(`--header expects K:V, got ${JSON.stringify(h)}`);
+    return [h.slice(0, i).trim(), h.slice(i + 1).trim()];
+  });
+  const appSend = o['app-heartbeat'];
+  if (o['app-heartbeat-reply'] !== undefined && appSend === undefined) throw new UsageError('--app-heartbeat-reply needs --app-heartbeat');
+  if (o['message-rate'] > 0 && o['in-flight'] > 0) throw new UsageError('--message-rate (open model) and --in-flight (closed model) exclude each other');
+  if (appSend !== undefined && o.heartbeat === 0) throw new UsageError('--app-heartbeat needs a --heartbeat interval above 0');
+  const profile: Omit<LoadProfile, 'connections' | 'durationS' | 'thresholds'> = {
+    ...PROFILE_DEFAULTS,
+    url,
+    rampPerSecond: o.ramp,
+    heartbeatMs: o.heartbeat,
+    pongTimeoutMs: o['pong-timeout'],
+    reconnect: o.reconnect,
+    reconnectBaseMs: o['reconnect-base'],
+    reconnectMaxMs: o['reconnect-max'],
+    messageRate: o['message-rate'],
+    inFlight: o['in-flight'],
+    messageSize: o['message-size'],
+    binary: o.binary,
+    connectTimeoutMs: o['connect-timeout'],
+    workers: o.workers ?? Math.max(1, availableParallelism()),
+    sourceIps: o['source-ips'] !== undefined ? usage(() => parseSourceIps(o['source-ips']!)) : [],
+    headers,
+    protocols: o.protocol ?? [],
+    insecure: o.insecure,
+  };
+  if (appSend !== undefined) profile.appHeartbeat = { send: appSend, expect: o['app-heartbeat-reply'] ?? appSend };
+  if (o.origin !== undefined) profile.origin = o.origin;
+  if (o.ca !== undefined) profile.caPem = readFileOrFail(o.ca, 'CA file').toString('utf8');
+  if (o.payload !== undefined) profile.payloadBase64 = readFileOrFail(o.payload, 'payload file').toString('base64');
+  return profile;
+}
+
+export function targetOf(argv: Record<string, unknown>): string {
+  const raw = argv.url;
+  return typeof raw === 'string' && raw !== '' ? parseTargetUrl(raw).href : '';
+}
+
+export function engineError(err: unknown): unknown {
+  if (err instanceof PreflightError) return new SetupError(`pre-flight check failed:\n  ${err.message.split('\n').join('\n  ')}`);
+  if (err instanceof TargetError) return new SetupError(err.message);
+  if (err instanceof ThresholdSyntaxError) return new UsageError(err.message);
+  return err;
+}
+
+/** Writes results.json and, when the reports engineer's writer is present, report.html. Returns the directory. */
+export async function writeOutputs(result: RunResult, outDir: string): Promise<string> {
+  const dir = resolve(outDir);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'results.json'), writeJson(result));
+  } catch (err) {
+    throw new SetupError(`cannot write ${dir}/results.json: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  try {
+    const html = (await import(pathToFileURL(resolve(import.meta.dirname, '../../reports/html.js')).href)) as {
+      renderHtml?: (r: RunResult) => string;
+    };
+    if (html.renderHtml) writeFileSync(join(dir, 'report.html'), html.renderHtml(result));
+  } catch (err) {
+    process.stderr.write(`wsprobe: report.html not written: ${(err as Error).message.split('\n')[0]}\n`);
+  }
+  return dir;
+}
+
+export const loadCommand: CommandModule<object, Record<string, unknown>> = {
+  command: 'load [url]',
+  describe: 'hold many WebSocket connections with heartbeats and traffic; HDR latency, timeline, thresholds',
+  builder: (y: Argv<object>) =>
+    applyOptions(y.positional('url', { type: 'string', describe: 'ws:// or wss:// target (none: the embedded reference server)' }), LOAD_OPTIONS) as Argv<
+      Record<string, unknown>
+    >,
+  async handler(argv: ArgumentsCamelCase<Record<string, unknown>>) {
+    const o = resolveOptions(LOAD_OPTIONS, argv);
+    const url = targetOf(argv);
+    const thresholds = o.threshold ?? [];
+    usage(() => thresholds.forEach(parseThreshold));
+    const profile: LoadProfile = {
+      ...connectionProfile(o, url),
+      connections: o.connections,
+      durationS: o.duration,
+      thresholds,
+    };
+    if (o.stages !== undefined) {
+      profile.stages = usage(() => parseStages(o.stages!));
+      profile.connections = Math.max(...profile.stages.map((s) => s.target));
+    }
+    if (o.shard !== undefined) profile.shard = usage(() => parseShard(o.shard!));
+    if (o['http-probe'] !== undefined) profile.httpProbe = o['http-probe'];
+
+    const interrupt = interruptSignal();
+    const progress = attachProgress(process.stderr);
+    let result: RunResult;
+    try {
+      result = await runLoad(profile, { signal: interrupt.signal, onEvent: progress.onEvent, serverWorkers: o['server-workers'], toolVersion: TOOL_VERSION });
+    } catch (err) {
+      throw engineError(err);
+    } finally {
+      progress.end();
+      interrupt.dispose();
+    }
+    const dir = await writeOutputs(result, o.out);
+    if (o.json) process.stdout.write(writeJson(result));
+    else process.stdout.write(`${renderText(result, { color: process.stdout.isTTY === true })}\nresults: ${dir}/results.json\n`);
+    const load = result.load!;
+    if (load.connections.opened === 0 && (load.counters.connectAttempts ?? 0) > 0 && !result.interrupted) {
+      const kinds = Object.entries(load.errors).map(([k, v]) => `${k} ${v}`).join(', ');
+      throw new SetupError(`no connection to ${result.target.url} opened (${kinds})`);
+    }
+    process.exitCode = load.thresholds.some((t) => !t.ok) ? ExitCode.Failed : ExitCode.Ok;
+  },
+};

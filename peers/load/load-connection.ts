@@ -1,0 +1,377 @@
+// A lean client connection for load runs: node:net/tls, the protocol's handshake and frame codec, and nothing
+// else. Per-connection state is a dozen numbers and references; listeners are shared functions (the socket is found
+// from `this`), events go to one host object for all connections (no EventEmitter of its own), and the frame
+// decoder is shared between connections whenever no partial frame is pending.
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, createSecureContext, type ConnectionOptions } from 'node:tls';
+import { Opcode } from '../../protocol/constants.js';
+import { decodeClosePayload } from '../../protocol/close.js';
+import { FrameDecoder } from '../../protocol/frame/decoder.js';
+import type { DecodedFrame } from '../../protocol/frame/frame.js';
+import { buildClientRequest } from '../../protocol/handshake/client-request.js';
+import { checkServerResponse } from '../../protocol/handshake/client-response.js';
+import { HttpHeadParser } from '../../protocol/handshake/head-parser.js';
+import type { Entropy } from '../../protocol/entropy.js';
+import { buildTlsConnectOptions, hostOf, portOf } from '../tls.js';
+import type { FrameTemplates } from './frame-templates.js';
+
+export const LOAD_ERROR_KINDS = [
+  'refused',
+  'timeout',
+  'reset',
+  'handshake-status',
+  'handshake',
+  'protocol',
+  'pong-timeout',
+  'tls',
+  'addr-not-available',
+  'fd-limit',
+  'other',
+] as const;
+export type LoadErrorKind = (typeof LOAD_ERROR_KINDS)[number];
+
+export const ConnState = { Idle: 0, Connecting: 1, Handshaking: 2, Open: 3, Closing: 4, Closed: 5 } as const;
+export type ConnState = (typeof ConnState)[keyof typeof ConnState];
+
+/** Where every connection reports; one object for the whole pool. */
+export interface LoadHost {
+  readonly target: LoadTarget;
+  readonly templates: FrameTemplates;
+  /** Bytes each way on the wire (handshake included). */
+  bytesIn: number;
+  bytesOut: number;
+  now(): number;
+  onOpen(c: LoadConnection, connectMs: number): void;
+  /** The connection never opened. */
+  onFail(c: LoadConnection, kind: LoadErrorKind, detail: string): void;
+  /** An open connection ended without us asking: `cause` is the close code received, or '1006' for a TCP loss. */
+  onDrop(c: LoadConnection, cause: string, error: LoadErrorKind | null): void;
+  /** A close we started has finished; `wasOpen` false when it was still connecting. */
+  onClosed(c: LoadConnection, wasOpen: boolean): void;
+  onPong(c: LoadConnection): void;
+  onMessage(c: LoadConnection, payload: Uint8Array, text: boolean): void;
+}
+
+/** Everything needed to reach a target, prepared once per pool. */
+export class LoadTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: ConnectionOptions | null;
+  constructor(
+    readonly url: URL,
+    readonly request: { headers: [string, string][]; protocols: string[]; origin?: string; entropy: Entropy },
+    tls: { insecure?: boolean; ca?: string } = {},
+  ) {
+    this.host = hostOf(url);
+    this.port = portOf(url);
+    if (url.protocol === 'wss:') {
+      // One secure context for the pool: a CA given per connection would build a context per connection.
+      const { ca, ...rest } = buildTlsConnectOptions(url, tls);
+      this.tls = { ...rest, secureContext: createSecureContext(ca !== undefined ? { ca } : {}) };
+    } else this.tls = null;
+  }
+}
+
+const MAX_PAYLOAD = 64 * 1024 * 1024;
+/**
+ * Frames are decoded by one decoder shared by every connection of the process while no frame spans two reads (the
+ * common case); a connection whose frame does gets a decoder of its own until that frame is complete.
+ */
+let sharedDecoder = new FrameDecoder({ maxPayload: MAX_PAYLOAD });
+/** Plain-TCP reads land in this one buffer (net `onread`), parsed before the next read: no buffer per read. */
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+const OWNER = Symbol('wsprobe.loadConnection');
+type OwnedSocket = Socket & { [OWNER]?: LoadConnection };
+
+function errorKind(err: NodeJS.ErrnoException): LoadErrorKind {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'refused';
+    case 'ETIMEDOUT':
+      return 'timeout';
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'ECONNABORTED':
+      return 'reset';
+    case 'EADDRNOTAVAIL':
+    case 'EADDRINUSE':
+      return 'addr-not-available';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'fd-limit';
+    default:
+      return /TLS|SSL|CERT|SELF_SIGNED|ERR_TLS/i.test(`${err.code ?? ''} ${err.message}`) ? 'tls' : 'other';
+  }
+}
+
+function onConnect(this: OwnedSocket): void {
+  this[OWNER]?.sendHandshake();
+}
+function onData(this: OwnedSocket, chunk: Buffer): void {
+  this[OWNER]?.receive(chunk, true);
+}
+function onRead(this: OwnedSocket, nread: number, buf: Buffer): boolean {
+  this[OWNER]?.receive(buf.subarray(0, nread), false);
+  return true;
+}
+
+/** Bytes a decoded frame took on the wire (RFC 6455 §5.2), so the unread rest of a read can be located. */
+function wireLength(f: DecodedFrame): number {
+  return 2 + (f.lengthForm === 16 ? 2 : f.lengthForm === 64 ? 8 : 0) + (f.masked ? 4 : 0) + f.payload.length;
+}
+function onError(this: OwnedSocket, err: NodeJS.ErrnoException): void {
+  this[OWNER]?.socketError(err);
+}
+function onClose(this: OwnedSocket): void {
+  this[OWNER]?.socketClosed();
+}
+
+export class LoadConnection {
+  state: ConnState = ConnState.Idle;
+  socket: OwnedSocket | null = null;
+  /** When the current attempt started, or when the close started (host clock, ms). */
+  startedAt = 0;
+  lastReceivedAt = 0;
+  /** When the outstanding ping was sent; 0 when none is outstanding. */
+  pingSentAt = 0;
+  missedPongs = 0;
+  seqSent = 0;
+  seqExpected = 0;
+  attempts = 0;
+  /** When an open connection was lost (for time-to-recover); 0 otherwise. */
+  droppedAt = 0;
+  private closeCode: number | null = null;
+  private error: LoadErrorKind | null = null;
+  private key = '';
+  private parser: HttpHeadParser | null = null;
+  private decoder: FrameDecoder | null = null;
+
+  constructor(
+    private readonly host: LoadHost,
+    /** Global index in the run. */
+    readonly index: number,
+    /** Position in the owning pool. */
+    readonly slot: number,
+  ) {}
+
+  open(localAddress: string | undefined): void {
+    const t = this.host.target;
+    this.state = ConnState.Connecting;
+    this.startedAt = this.host.now();
+    this.closeCode = null;
+    this.error = null;
+    this.seqSent = 0;
+    this.seqExpected = 0;
+    this.pingSentAt = 0;
+    let socket: OwnedSocket;
+    if (t.tls) {
+      socket = tlsConnect({ ...t.tls, localAddress } as ConnectionOptions) as OwnedSocket;
+      socket.once('secureConnect', onConnect);
+    } else {
+      socket = netConnect({ host: t.host, port: t.port, localAddress, noDelay: true, onread: { buffer: readBuffer, callback: onRead } }) as OwnedSocket;
+      socket.once('connect', onConnect);
+    }
+    socket[OWNER] = this;
+    if (t.tls) socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    this.socket = socket;
+  }
+
+  sendHandshake(): void {
+    const t = this.host.target;
+    if (t.tls) this.socket!.setNoDelay(true);
+    const { bytes, key } = buildClientRequest({
+      url: t.url,
+      entropy: t.request.entropy,
+      headers: t.request.headers,
+      protocols: t.request.protocols,
+      origin: t.request.origin,
+    });
+    this.key = key;
+    this.parser = new HttpHeadParser();
+    this.state = ConnState.Handshaking;
+    this.write(bytes);
+  }
+
+  write(bytes: Uint8Array): void {
+    this.host.bytesOut += bytes.length;
+    this.socket!.write(bytes);
+  }
+
+  isOpen(): boolean {
+    return this.state === ConnState.Open;
+  }
+
+  sendPing(): void {
+    this.pingSentAt = this.host.now();
+    this.write(this.host.templates.ping);
+  }
+
+  sendMessage(intendedUs: number): void {
+    this.write(this.host.templates.message(this.seqSent, intendedUs));
+    this.seqSent = (this.seqSent + 1) >>> 0;
+  }
+
+  sendText(payload: Uint8Array): void {
+    this.write(this.host.templates.frame(Opcode.Text, payload));
+  }
+
+  /** `owned`: the chunk is ours to keep; otherwise it is the shared read buffer, valid only during this call. */
+  receive(chunk: Uint8Array, owned: boolean): void {
+    this.host.bytesIn += chunk.length;
+    this.lastReceivedAt = this.host.now();
+    if (this.state === ConnState.Handshaking) {
+      const r = this.parser!.push(chunk);
+      if (r.state === 'partial') return;
+      this.parser = null;
+      if (r.state === 'error') return this.abort('handshake', `RFC 6455 §4.1: unreadable response head: ${r.message}`);
+      const check = checkServerResponse(r.head, { key: this.key, protocols: this.host.target.request.protocols });
+      if (!check.ok) {
+        const kind = r.head.status !== undefined && r.head.status !== 101 ? 'handshake-status' : 'handshake';
+        return this.abort(kind, `RFC 6455 §${check.rfc}: ${check.message}`);
+      }
+      this.state = ConnState.Open;
+      this.key = '';
+      this.host.onOpen(this, this.lastReceivedAt - this.startedAt);
+      if (r.rest.length > 0 && this.state === ConnState.Open) this.frames(r.rest, owned);
+      return;
+    }
+    if (this.state === ConnState.Open || this.state === ConnState.Closing) this.frames(chunk, owned);
+  }
+
+  private frames(chunk: Uint8Array, owned: boolean): void {
+    const own = this.decoder;
+    const d = own ?? sharedDecoder;
+    // A decoder keeps views of what it is given: a private one (mid-frame) must get bytes that stay valid.
+    d.push(own !== null && !owned ? Uint8Array.prototype.slice.call(chunk) : chunk);
+    let consumed = 0;
+    for (;;) {
+      const r = d.poll();
+      if (r === null) break;
+      if ('id' in r) {
+        if (own === null) sharedDecoder = new FrameDecoder({ maxPayload: MAX_PAYLOAD });
+        this.decoder = null;
+        return this.abort('protocol', r.message);
+      }
+      consumed += wireLength(r);
+      switch (r.opcode) {
+        case Opcode.Text:
+        case Opcode.Binary:
+        case Opcode.Continuation:
+          if (r.fin) this.host.onMessage(this, r.payload, r.opcode === Opcode.Text);
+          break;
+        case Opcode.Ping:
+          // RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response".
+          if (this.state === ConnState.Open) this.write(this.host.templates.frame(Opcode.Pong, r.payload));
+          break;
+        case Opcode.Pong:
+          this.host.onPong(this);
+          break;
+        case Opcode.Close: {
+          const decoded = decodeClosePayload(r.payload);
+          this.closeCode = 'code' in decoded ? (decoded.code ?? 1005) : 1002;
+          // RFC 6455 §5.5.1: "it MUST send a Close frame in response" unless it already sent one.
+          if (this.state === ConnState.Open) {
+            this.write(this.host.templates.close(this.closeCode === 1005 ? 1000 : this.closeCode));
+          }
+          this.socket?.end();
+          break;
+        }
+        default:
+          break;
+      }
+      if (this.state !== ConnState.Open && this.state !== ConnState.Closing) {
+        if (own === null && (d.buffered > 0 || d.pendingHeader !== null)) sharedDecoder = new FrameDecoder({ maxPayload: MAX_PAYLOAD });
+        return;
+      }
+    }
+    const partial = d.buffered > 0 || d.pendingHeader !== null;
+    if (own === null) {
+      if (partial) {
+        // A frame spans reads: this connection takes its unread bytes to a decoder of its own, and the shared
+        // decoder starts afresh.
+        sharedDecoder = new FrameDecoder({ maxPayload: MAX_PAYLOAD });
+        const priv = new FrameDecoder({ maxPayload: MAX_PAYLOAD });
+        const rest = chunk.subarray(consumed);
+        priv.push(owned ? rest : Uint8Array.prototype.slice.call(rest));
+        this.decoder = priv;
+      }
+    } else if (!partial) this.decoder = null;
+  }
+
+  /** Starts a clean close: close frame, then FIN; the host hears onClosed when TCP is done. */
+  close(): void {
+    if (this.state === ConnState.Open) {
+      this.state = ConnState.Closing;
+      this.startedAt = this.host.now();
+      this.write(this.host.templates.close());
+      this.socket!.end();
+    } else if (this.state === ConnState.Connecting || this.state === ConnState.Handshaking) {
+      this.finish();
+      this.host.onClosed(this, false);
+    }
+  }
+
+  /** Ends the connection at once, recording why. */
+  abort(kind: LoadErrorKind, detail: string): void {
+    const prev = this.state;
+    if (prev === ConnState.Closed || prev === ConnState.Idle) return;
+    this.error = kind;
+    this.finish();
+    if (prev === ConnState.Open) this.host.onDrop(this, kind === 'pong-timeout' ? 'pong-timeout' : '1006', kind);
+    else if (prev === ConnState.Closing) this.host.onClosed(this, true);
+    else this.host.onFail(this, kind, detail);
+  }
+
+  /** Destroys a connection whose close did not finish in time. */
+  destroy(): void {
+    const prev = this.state;
+    if (prev === ConnState.Closed || prev === ConnState.Idle) return;
+    this.finish();
+    if (prev === ConnState.Closing) this.host.onClosed(this, true);
+    else if (prev === ConnState.Open) this.host.onDrop(this, '1006', null);
+    else this.host.onFail(this, 'timeout', 'connect or handshake timed out');
+  }
+
+  private finish(): void {
+    const socket = this.socket;
+    this.detach();
+    this.state = ConnState.Closed;
+    socket?.destroy();
+  }
+
+  socketError(err: NodeJS.ErrnoException): void {
+    if (this.error === null) this.error = errorKind(err);
+  }
+
+  socketClosed(): void {
+    const prev = this.state;
+    this.detach();
+    this.state = ConnState.Closed;
+    if (prev === ConnState.Closing) this.host.onClosed(this, true);
+    else if (prev === ConnState.Open) {
+      const cause = this.closeCode !== null ? String(this.closeCode) : '1006';
+      this.host.onDrop(this, cause, this.closeCode !== null ? null : (this.error ?? 'reset'));
+    } else if (prev === ConnState.Connecting || prev === ConnState.Handshaking) {
+      this.host.onFail(this, this.error ?? 'reset', 'the connection closed before the handshake completed');
+    }
+  }
+
+  private detach(): void {
+    const s = this.socket;
+    if (s) {
+      s[OWNER] = undefined;
+      s.removeListener('close', onClose);
+      s.removeListener('data', onData);
+      // Keep an error listener: a destroyed socket may still report one.
+      s.removeListener('error', onError);
+      s.on('error', ignore);
+    }
+    this.socket = null;
+    this.parser = null;
+    this.decoder = null;
+  }
+}
+
+function ignore(): void {}

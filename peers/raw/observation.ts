@@ -1,0 +1,64 @@
+// What a RawPeer recorded: the grader's only input besides the case's expectation. Times are milliseconds since
+// the case started. Memory is bounded: payloads past the recording limits keep only their length and SHA-256.
+import type { Violation } from '../../protocol/violations.js';
+import type { HandshakeOutcome } from './peer.js';
+
+/** How TCP ended. 'client-drop': the harness destroyed the socket because the target did not close it in time. */
+export type TcpEndKind = 'fin' | 'reset' | 'error' | 'client-drop';
+
+export interface ReceivedPayload {
+  length: number;
+  /** SHA-256 of the whole payload, hex. */
+  sha256: string;
+  /** The payload, when within the recording limits. */
+  bytes?: Uint8Array;
+}
+
+/** Things the target did, in arrival order. Data frames are reassembled into messages. */
+export type ObservedEvent =
+  | ({ kind: 'message'; t: number; opcode: number; frames: number } & ReceivedPayload)
+  | { kind: 'ping'; t: number; payload: Uint8Array }
+  | { kind: 'pong'; t: number; payload: Uint8Array }
+  | { kind: 'close'; t: number; code: number | null; reason: string; length: number }
+  /** A frame that broke RFC 6455 (masked, RSV bits, reserved opcode, bad close payload, frame after close, ...). */
+  | { kind: 'violation'; t: number; violation: Violation; opcode?: number }
+  /** A data frame was received but its message was not finished when TCP ended. */
+  | { kind: 'partial-message'; t: number; opcode: number; length: number };
+
+export interface CloseSent {
+  t: number;
+  code: number | null;
+  /** true: the peer answered the target's close frame by itself (RFC 6455 §5.5.1). */
+  auto: boolean;
+}
+
+export interface TcpEnd {
+  t: number;
+  kind: TcpEndKind;
+  detail?: string;
+}
+
+export interface Observation {
+  handshake: (HandshakeOutcome & { t: number }) | null;
+  events: ObservedEvent[];
+  /** Named points in time set by the case script (peer.mark). */
+  marks: { name: string; t: number }[];
+  /** Our first close frame. */
+  closeSent: CloseSent | null;
+  /** The target's first close frame (also in `events`). */
+  closeReceived: { t: number; code: number | null; reason: string } | null;
+  tcpEnd: TcpEnd | null;
+  /** Data we tried to send after the target had closed (skipped, or failing with EPIPE/ECONNRESET). */
+  writeErrors: { t: number; detail: string }[];
+  bytesIn: number;
+  bytesOut: number;
+  /** Frames received in total (also those past the recording limit). */
+  framesIn: number;
+  /** Recording stopped keeping payloads or events at some point (limits reached). */
+  truncated: boolean;
+  /** The incoming stream could not be decoded further (e.g. a 64-bit length with the MSB set); bytes only counted. */
+  undecodable?: Violation;
+  metrics: Record<string, number>;
+  /** The runner's deadline for the case passed before the script finished. */
+  timedOut: boolean;
+}

@@ -1,0 +1,573 @@
+// The sans-I/O WebSocket connection (RFC 6455 §5-§7): bytes in through receive()/receiveEof(), events and bytes to
+// write out through drain(). It never touches a socket or a timer; the close timeout lives in peers/.
+// A peer's misbehaviour never throws: it becomes a 'violation' event and, under the strict policy, the connection
+// is failed with the violation's close code. Under 'observe' decoding goes on, so a harness sees what comes next.
+import { Buffer } from 'node:buffer';
+import { allocForOverwrite } from '../bytes.js';
+import { decodeClosePayload, encodeClosePayload, isCloseViolation } from '../close.js';
+import { CloseCode, MAX_CONTROL_PAYLOAD, Opcode } from '../constants.js';
+import { cryptoEntropy, type Entropy } from '../entropy.js';
+import type { MessageExtension } from '../extensions/extension.js';
+import { FrameDecoder } from '../frame/decoder.js';
+import { encodeFrame } from '../frame/encode.js';
+import type { DecodedFrame, Frame } from '../frame/frame.js';
+import { validateFrame } from '../frame/validate.js';
+import { firstInvalidUtf8Index, Utf8Validator } from '../utf8.js';
+import { violation, type Violation } from '../violations.js';
+
+export type Role = 'client' | 'server';
+export type Policy = 'strict' | 'observe';
+export type ConnectionState = 'connecting' | 'open' | 'closing' | 'closed';
+
+export interface ConnectionOptions {
+  role: Role;
+  /** Default 'strict'. */
+  policy?: Policy;
+  /** Largest message (all fragments, after extensions) accepted; above it: 'message-too-big' (1009). */
+  maxMessageSize?: number;
+  /** Largest frame payload accepted; above it: 'frame-too-big' (1009), reported once the header is in. */
+  maxFrameSize?: number;
+  /** Source of client masking keys. Default: cryptographic. */
+  entropy?: Entropy;
+  /** Negotiated extensions, in the order of the handshake response. */
+  extensions?: MessageExtension[];
+  /** Answer pings with pongs carrying the same payload. Default true. */
+  autoPong?: boolean;
+  /** Default 'open': peers run the HTTP handshake first. 'connecting' buffers input until open(). */
+  state?: ConnectionState;
+  /** Emit a 'frame' event for every received frame (transcripts). Default true; load clients turn it off. */
+  frameEvents?: boolean;
+}
+
+export type ConnectionEvent =
+  | { type: 'frame'; frame: Frame }
+  | { type: 'text'; data: string }
+  | { type: 'binary'; data: Uint8Array }
+  | { type: 'ping'; payload: Uint8Array }
+  | { type: 'pong'; payload: Uint8Array }
+  | { type: 'close'; code: number | null; reason: string }
+  | { type: 'violation'; violation: Violation }
+  | { type: 'closed'; code: number; reason: string; wasClean: boolean };
+
+export interface SendOptions {
+  /** Payload sizes of the frames to split the message into; bytes left over go into one last frame. */
+  fragments?: number[];
+}
+
+export interface Drained {
+  events: ConnectionEvent[];
+  writes: Uint8Array[];
+  /** True once the caller should end TCP (stays true). */
+  eof: boolean;
+}
+
+const EMPTY = new Uint8Array(0);
+const NO_MESSAGE = -1;
+const utf8Encoder = new TextEncoder();
+
+/** UTF-8 to string, keeping a leading U+FEFF (TextDecoder would strip it) and replacing bad bytes. */
+function decodeText(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+}
+
+/** A close reason of at most 123 bytes (RFC 6455 §5.5: control payload <= 125, 2 of them the code). */
+function closeReason(text: string): Uint8Array {
+  const bytes = utf8Encoder.encode(text);
+  if (bytes.length <= MAX_CONTROL_PAYLOAD - 2) return bytes;
+  let end = MAX_CONTROL_PAYLOAD - 2;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--; // do not cut a character in half
+  return bytes.subarray(0, end);
+}
+
+export class Connection {
+  readonly role: Role;
+  readonly policy: Policy;
+  private current: ConnectionState;
+  private readonly decoder: FrameDecoder;
+  private readonly entropy: Entropy;
+  private readonly extensions: MessageExtension[];
+  private readonly allowedRsv: number;
+  private readonly maxMessageSize: number;
+  private readonly autoPong: boolean;
+  private readonly frameEvents: boolean;
+  private readonly peerRole: Role;
+
+  private events: ConnectionEvent[] = [];
+  private writes: Uint8Array[] = [];
+  private eof = false;
+
+  private closeSent = false;
+  private closeReceived = false;
+  private receivedCode: number | null = null;
+  private receivedReason = '';
+  /** We failed the connection (a violation under strict, or fail()): only a close from the peer matters now. */
+  private failing = false;
+  private frameAfterCloseReported = false;
+
+  // The incoming message being assembled (opcode NO_MESSAGE when none is open).
+  private msgOpcode = NO_MESSAGE;
+  private msgRsv = 0;
+  private msgParts: Uint8Array[] = [];
+  private msgSize = 0;
+  /** Text checked fragment by fragment (false for compressed text: checked after decoding). */
+  private msgCheckUtf8 = false;
+  private msgBad = false;
+  private readonly utf8 = new Utf8Validator();
+  /** message-too-big already reported from the pending frame's header. */
+  private tooBigReported = false;
+
+  /** A fragmented message sent through sendFrame is open. */
+  private sendMessageOpen = false;
+
+  constructor(opts: ConnectionOptions) {
+    this.role = opts.role;
+    this.peerRole = opts.role === 'client' ? 'server' : 'client';
+    this.policy = opts.policy ?? 'strict';
+    this.current = opts.state ?? 'open';
+    this.decoder = new FrameDecoder(opts.maxFrameSize === undefined ? {} : { maxPayload: opts.maxFrameSize });
+    this.entropy = opts.entropy ?? cryptoEntropy();
+    this.extensions = opts.extensions ?? [];
+    let rsv = 0;
+    for (const ext of this.extensions) rsv |= ext.rsvMask;
+    this.allowedRsv = rsv & 7;
+    this.maxMessageSize = opts.maxMessageSize ?? Infinity;
+    this.autoPong = opts.autoPong ?? true;
+    this.frameEvents = opts.frameEvents ?? true;
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  /** connecting -> open (after the HTTP handshake); decodes input buffered meanwhile. */
+  open(): void {
+    if (this.current !== 'connecting') return;
+    this.current = 'open';
+    this.process();
+  }
+
+  receive(bytes: Uint8Array): void {
+    if (this.current === 'closed' && this.policy === 'strict') return;
+    this.decoder.push(bytes);
+    if (this.current === 'connecting') return;
+    this.process();
+  }
+
+  /** The peer closed TCP (or it broke). */
+  receiveEof(): void {
+    if (this.current === 'closed') return;
+    if (!(this.closeSent && this.closeReceived)) {
+      // RFC 6455 §7.1.5: closed with no Close frame received: the close code is 1006. A peer that owed us a Close
+      // frame (none sent, or ours unanswered, §5.5.1) and dropped TCP instead is reported.
+      if (!this.closeReceived && !this.failing) {
+        const pending = this.decoder.buffered > 0 ? ` (${this.decoder.buffered} bytes of an unfinished frame)` : '';
+        this.events.push({ type: 'violation', violation: violation('unexpected-eof', `TCP closed without a close handshake${pending}`) });
+      }
+    }
+    this.eof = true;
+    this.finish();
+  }
+
+  sendText(data: string | Uint8Array, opts?: SendOptions): boolean {
+    return this.sendMessage(Opcode.Text, typeof data === 'string' ? utf8Encoder.encode(data) : data, opts);
+  }
+
+  sendBinary(data: Uint8Array, opts?: SendOptions): boolean {
+    return this.sendMessage(Opcode.Binary, data, opts);
+  }
+
+  /**
+   * Sends one frame, masked per role, after checking it is legal for the peer to receive (throws TypeError if not:
+   * illegal frames are the raw peer's business). Tracks fragmented messages so control frames can go in between.
+   */
+  sendFrame(frame: Partial<Frame> & { opcode: number; payload: Uint8Array }): boolean {
+    const fin = frame.fin ?? true;
+    const rsv1 = frame.rsv1 ?? false;
+    const rsv2 = frame.rsv2 ?? false;
+    const rsv3 = frame.rsv3 ?? false;
+    const v = validateFrame(
+      { fin, rsv1, rsv2, rsv3, opcode: frame.opcode, masked: this.role === 'client', payload: frame.payload },
+      { role: this.peerRole, allowedRsv: this.allowedRsv, messageOpen: this.sendMessageOpen },
+    );
+    if (v !== null) throw new TypeError(`sendFrame: ${v.message}`);
+    const op = frame.opcode;
+    if (op === Opcode.Close) {
+      const close = decodeClosePayload(frame.payload) as { code: number | null; reason: string };
+      return this.sendClose(close.code ?? undefined, close.reason || undefined);
+    }
+    if (op === Opcode.Ping || op === Opcode.Pong) {
+      if (!this.canSendControl()) return false;
+      this.writeFrame(op, frame.payload, true, false, false, false);
+      return true;
+    }
+    if (this.current !== 'open') return false;
+    this.writeFrame(op, frame.payload, fin, rsv1, rsv2, rsv3);
+    this.sendMessageOpen = !fin;
+    return true;
+  }
+
+  sendPing(payload: Uint8Array = EMPTY): boolean {
+    if (payload.length > MAX_CONTROL_PAYLOAD) throw new RangeError(`RFC 6455 §5.5: ping payload ${payload.length} > 125`);
+    if (!this.canSendControl()) return false;
+    this.writeFrame(Opcode.Ping, payload, true, false, false, false);
+    return true;
+  }
+
+  sendPong(payload: Uint8Array = EMPTY): boolean {
+    if (payload.length > MAX_CONTROL_PAYLOAD) throw new RangeError(`RFC 6455 §5.5: pong payload ${payload.length} > 125`);
+    if (!this.canSendControl()) return false;
+    this.writeFrame(Opcode.Pong, payload, true, false, false, false);
+    return true;
+  }
+
+  /**
+   * Starts (or, after the peer's Close, completes) the close handshake. Without a code the Close frame is empty.
+   * Any 16-bit code can be sent (a harness may send invalid ones on purpose); the reason must fit in 123 bytes.
+   */
+  sendClose(code?: number, reason?: string): boolean {
+    if (this.closeSent || this.current === 'closed' || this.current === 'connecting') return false;
+    const payload = encodeClosePayload(code, reason);
+    if (payload.length > MAX_CONTROL_PAYLOAD) throw new RangeError('RFC 6455 §5.5: close reason longer than 123 bytes');
+    this.writeClose(payload);
+    return true;
+  }
+
+  /**
+   * Fails the connection (RFC 6455 §7.1.7): a Close frame with `code`, then EOF per role. The server closes TCP
+   * at once (§7.1.1: "the server MUST close the underlying TCP connection immediately"); the client waits for the
+   * server to close it (or for the caller's timeout, in peers/).
+   */
+  fail(code: number, reason?: string): void {
+    if (this.current === 'closed') return;
+    this.failing = true;
+    this.resetMessage();
+    if (!this.closeSent && this.current !== 'connecting') {
+      const payload = encodeClosePayload(code, reason === undefined ? undefined : closeReason(reason));
+      this.writeClose(payload);
+    }
+    if (this.role === 'server' || this.current === 'connecting') {
+      this.eof = true;
+      this.finish();
+    } else if (this.current === 'open') {
+      this.current = 'closing';
+    }
+  }
+
+  drain(): Drained {
+    const out: Drained = { events: this.events, writes: this.writes, eof: this.eof };
+    if (this.events.length > 0) this.events = [];
+    if (this.writes.length > 0) this.writes = [];
+    return out;
+  }
+
+  // ---- receiving ----
+
+  private process(): void {
+    const decoder = this.decoder;
+    for (;;) {
+      if (this.current === 'closed' && this.policy === 'strict') return;
+      const r = decoder.poll();
+      if (r === null) break;
+      if ('opcode' in r) this.onFrame(r);
+      else this.onViolation(r);
+    }
+    this.checkPendingSize();
+  }
+
+  /** A data frame whose header is in but whose payload is not: report a too-big message now, not after it arrives. */
+  private checkPendingSize(): void {
+    const pending = this.decoder.pendingPayloadLength;
+    if (pending < 0 || this.tooBigReported || this.maxMessageSize === Infinity) return;
+    const op = this.decoder.pendingOpcode;
+    if (op > Opcode.Binary) return;
+    const total = (op === Opcode.Continuation && this.msgOpcode !== NO_MESSAGE ? this.msgSize : 0) + pending;
+    if (total > this.maxMessageSize) {
+      this.tooBigReported = true;
+      this.onViolation(violation('message-too-big', `message of at least ${total} bytes > limit ${this.maxMessageSize}`));
+    }
+  }
+
+  private onFrame(frame: DecodedFrame): void {
+    if (this.frameEvents) this.events.push({ type: 'frame', frame });
+    const op = frame.opcode;
+    const strict = this.policy === 'strict';
+    if (this.failing && strict) {
+      // After failing we only wait for the peer's Close (RFC 6455 §7.1.7); everything else is ignored.
+      if (op === Opcode.Close) this.onClose(frame, null);
+      return;
+    }
+    if (this.closeReceived) {
+      // RFC 6455 §5.5.1: "The application MUST NOT send any more data frames after sending a Close frame."
+      if (!this.frameAfterCloseReported) {
+        this.frameAfterCloseReported = true;
+        this.events.push({
+          type: 'violation',
+          violation: violation('frame-after-close', `${op === Opcode.Close ? 'second close' : 'frame'} received after a close frame`),
+        });
+      }
+      if (strict) return;
+    }
+    const v = validateFrame(frame, { role: this.role, allowedRsv: this.allowedRsv, messageOpen: this.msgOpcode !== NO_MESSAGE });
+    if (v !== null) {
+      this.onViolation(v);
+      if (strict) return;
+    }
+    switch (op) {
+      case Opcode.Continuation:
+      case Opcode.Text:
+      case Opcode.Binary:
+        this.onDataFrame(frame);
+        return;
+      case Opcode.Close:
+        this.onClose(frame, v);
+        return;
+      case Opcode.Ping:
+        this.events.push({ type: 'ping', payload: frame.payload });
+        // RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response, unless it
+        // already received a Close frame." §5.5.3: "A Pong frame sent in response to a Ping frame must have
+        // identical "Application data" as found in the message body of the Ping frame being replied to."
+        if (this.autoPong && !this.closeReceived && frame.payload.length <= MAX_CONTROL_PAYLOAD && this.canSendControl()) {
+          this.writeFrame(Opcode.Pong, frame.payload, true, false, false, false);
+        }
+        return;
+      case Opcode.Pong:
+        this.events.push({ type: 'pong', payload: frame.payload });
+        return;
+      default:
+        return; // a reserved opcode under observe: already reported
+    }
+  }
+
+  private onDataFrame(frame: DecodedFrame): void {
+    const payload = frame.payload;
+    const n = payload.length;
+    if (frame.opcode !== Opcode.Continuation) {
+      // A new message (under observe it may replace one left open: already reported).
+      this.resetMessage();
+      const rsv = (frame.rsv1 ? 4 : 0) | (frame.rsv2 ? 2 : 0) | (frame.rsv3 ? 1 : 0);
+      this.msgRsv = rsv;
+      this.msgCheckUtf8 = frame.opcode === Opcode.Text && (rsv & this.allowedRsv) === 0;
+      if (!this.checkSize(n)) return;
+      if (this.msgCheckUtf8 && !this.checkUtf8(payload, 0, frame.fin)) return;
+      if (frame.fin) {
+        this.deliver(frame.opcode, payload, rsv);
+        return;
+      }
+      this.msgOpcode = frame.opcode;
+      this.msgParts.push(payload);
+      this.msgSize = n;
+      return;
+    }
+    if (this.msgOpcode === NO_MESSAGE) return; // continuation with no message, under observe: already reported
+    const offset = this.msgSize;
+    this.msgSize += n;
+    if (!this.checkSize(this.msgSize)) return;
+    if (this.msgCheckUtf8 && !this.checkUtf8(payload, offset, frame.fin)) return;
+    if (n > 0) this.msgParts.push(payload);
+    if (!frame.fin) return;
+    const parts = this.msgParts;
+    let whole: Uint8Array;
+    if (parts.length === 1) whole = parts[0]!;
+    else {
+      whole = allocForOverwrite(this.msgSize);
+      let at = 0;
+      for (const part of parts) {
+        whole.set(part, at);
+        at += part.length;
+      }
+    }
+    const op = this.msgOpcode;
+    const rsv = this.msgRsv;
+    this.resetMessage();
+    this.deliver(op, whole, rsv);
+  }
+
+  /** RFC 6455 §10.4: an endpoint may refuse frames and messages above its limits, with 1009 (§7.4.1). */
+  private checkSize(size: number): boolean {
+    if (size <= this.maxMessageSize) return true;
+    if (this.tooBigReported) {
+      this.tooBigReported = false;
+      return this.policy !== 'strict';
+    }
+    this.onViolation(violation('message-too-big', `message of ${size} bytes > limit ${this.maxMessageSize}`));
+    return this.policy !== 'strict';
+  }
+
+  /**
+   * RFC 6455 §8.1: "When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte stream is not,
+   * in fact, a valid UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_." Checked per fragment, so
+   * the first bad fragment fails the message (fail-fast) before the rest arrives.
+   */
+  private checkUtf8(bytes: Uint8Array, messageOffset: number, fin: boolean): boolean {
+    if (this.msgBad) return true;
+    const at = this.utf8.push(bytes);
+    let problem: string | null = null;
+    if (at !== -1) problem = `text is not UTF-8 at byte ${messageOffset + at} of the message`;
+    else if (fin && !this.utf8.end()) problem = 'text message ends inside a UTF-8 sequence';
+    if (problem === null) return true;
+    this.msgBad = true;
+    this.onViolation(violation('invalid-utf8', problem));
+    return this.policy !== 'strict';
+  }
+
+  private deliver(opcode: number, payload: Uint8Array, rsv: number): void {
+    let data = payload;
+    const compressed = (rsv & this.allowedRsv) !== 0;
+    if (compressed) {
+      // RFC 6455 §9: extensions were applied in the order of negotiation when sending, so they are undone in
+      // reverse; each only on messages carrying its bit.
+      for (let i = this.extensions.length - 1; i >= 0; i--) {
+        const ext = this.extensions[i]!;
+        if ((ext.rsvMask & rsv) === 0) continue;
+        const out = ext.decode({ rsv1: (rsv & 4) !== 0, opcode, payload: data });
+        if (!(out instanceof Uint8Array)) {
+          this.onViolation(out);
+          return;
+        }
+        data = out;
+      }
+      if (data.length > this.maxMessageSize) {
+        this.onViolation(violation('message-too-big', `decoded message of ${data.length} bytes > limit ${this.maxMessageSize}`));
+        if (this.policy === 'strict') return;
+      }
+      if (opcode === Opcode.Text) {
+        const at = firstInvalidUtf8Index(data);
+        if (at !== -1) {
+          this.onViolation(violation('invalid-utf8', at === data.length ? 'text message ends inside a UTF-8 sequence' : `text is not UTF-8 at byte ${at} of the message`));
+          if (this.policy === 'strict') return;
+        }
+      }
+    }
+    if (opcode === Opcode.Text) this.events.push({ type: 'text', data: decodeText(data) });
+    else this.events.push({ type: 'binary', data });
+  }
+
+  private onClose(frame: DecodedFrame, v: Violation | null): void {
+    const wasReceived = this.closeReceived;
+    let code: number | null = null;
+    let reason = '';
+    const parsed = decodeClosePayload(frame.payload);
+    if (!isCloseViolation(parsed)) {
+      code = parsed.code;
+      reason = parsed.reason;
+    } else if (frame.payload.length >= 2) {
+      // Observe: report what arrived anyway.
+      code = (frame.payload[0]! << 8) | frame.payload[1]!;
+      reason = decodeText(frame.payload.subarray(2));
+    }
+    if (wasReceived) return; // a second close, under observe: already reported
+    this.closeReceived = true;
+    this.receivedCode = code;
+    this.receivedReason = reason;
+    this.resetMessage();
+    this.events.push({ type: 'close', code, reason });
+    if (!this.closeSent) {
+      // RFC 6455 §5.5.1: "If an endpoint receives a Close frame and did not previously send a Close frame, the
+      // endpoint MUST send a Close frame in response. (When sending a Close frame in response, the endpoint
+      // typically echos the status code it received.)" A Close with no code is answered with an empty Close: there
+      // is no code to echo, and 1005 "MUST NOT be set as a status code in a Close control frame" (§7.4.1).
+      // Under observe, a Close we found invalid is answered with the code that invalidity calls for.
+      const reply = v !== null ? encodeClosePayload(v.closeCode) : encodeClosePayload(code ?? undefined);
+      this.writeClose(reply);
+      return;
+    }
+    this.afterHandshake();
+  }
+
+  private onViolation(v: Violation): void {
+    if (this.failing && this.policy === 'strict') return;
+    this.events.push({ type: 'violation', violation: v });
+    // RFC 6455 §7.1.7: "_Fail the WebSocket Connection_ ... the endpoint SHOULD send a Close frame with an
+    // appropriate status code (Section 7.4) before proceeding to _Close the WebSocket Connection_."
+    if (this.policy === 'strict') this.fail(v.closeCode, v.message);
+  }
+
+  // ---- sending ----
+
+  private canSendControl(): boolean {
+    return !this.closeSent && (this.current === 'open' || this.current === 'closing');
+  }
+
+  private sendMessage(opcode: number, data: Uint8Array, opts: SendOptions | undefined): boolean {
+    // RFC 6455 §5.5.1: "The application MUST NOT send any more data frames after sending a Close frame."
+    if (this.current !== 'open') return false;
+    if (this.sendMessageOpen) throw new Error('a fragmented message sent with sendFrame is still open');
+    let payload = data;
+    let rsv1 = false;
+    for (const ext of this.extensions) {
+      const out = ext.encode({ opcode, payload });
+      payload = out.payload;
+      rsv1 ||= out.rsv1;
+    }
+    const sizes = opts?.fragments;
+    if (sizes === undefined || sizes.length === 0) {
+      this.writeFrame(opcode, payload, true, rsv1, false, false);
+      return true;
+    }
+    // RFC 6455 §5.4: first frame with the opcode, the rest continuations, FIN on the last; RFC 7692 §6: RSV1 on the
+    // first frame only.
+    let at = 0;
+    let first = true;
+    for (let i = 0; i < sizes.length; i++) {
+      const size = Math.max(0, Math.min(sizes[i]!, payload.length - at));
+      const last = i === sizes.length - 1 && at + size === payload.length;
+      this.writeFrame(first ? opcode : Opcode.Continuation, payload.subarray(at, at + size), last, first && rsv1, false, false);
+      first = false;
+      at += size;
+      if (last) return true;
+    }
+    this.writeFrame(Opcode.Continuation, payload.subarray(at), true, false, false, false);
+    return true;
+  }
+
+  private writeFrame(opcode: number, payload: Uint8Array, fin: boolean, rsv1: boolean, rsv2: boolean, rsv3: boolean): void {
+    let mask: Uint8Array | null = null;
+    if (this.role === 'client') {
+      // RFC 6455 §5.3: "The masking key is a 32-bit value chosen at random by the client ... MUST pick a fresh
+      // masking key for each frame".
+      mask = new Uint8Array(4);
+      this.entropy.fill(mask);
+    }
+    const [header, body] = encodeFrame({ fin, rsv1, rsv2, rsv3, opcode, payload, mask });
+    this.writes.push(header);
+    if (body.length > 0) this.writes.push(body);
+  }
+
+  private writeClose(payload: Uint8Array): void {
+    this.writeFrame(Opcode.Close, payload, true, false, false, false);
+    this.closeSent = true;
+    if (this.closeReceived) this.afterHandshake();
+    else if (this.current === 'open') this.current = 'closing';
+  }
+
+  /** Both Close frames are exchanged. RFC 6455 §7.1.1: "the server MUST close the underlying TCP connection
+   * immediately; the client SHOULD wait for the server to close the connection". */
+  private afterHandshake(): void {
+    if (this.role === 'server') {
+      this.eof = true;
+      this.finish();
+    } else if (this.current === 'open') {
+      this.current = 'closing';
+    }
+  }
+
+  /** TCP is (being) closed: the connection is over. RFC 6455 §7.1.5: the close code is the received one, 1005 for a
+   * Close without one, 1006 when none arrived. */
+  private finish(): void {
+    if (this.current === 'closed') return;
+    this.current = 'closed';
+    this.resetMessage();
+    const code = this.closeReceived ? (this.receivedCode ?? CloseCode.NoStatus) : CloseCode.Abnormal;
+    this.events.push({ type: 'closed', code, reason: this.receivedReason, wasClean: this.closeSent && this.closeReceived });
+  }
+
+  private resetMessage(): void {
+    this.msgOpcode = NO_MESSAGE;
+    this.msgRsv = 0;
+    if (this.msgParts.length > 0) this.msgParts = [];
+    this.msgSize = 0;
+    this.msgCheckUtf8 = false;
+    this.msgBad = false;
+    this.utf8.reset();
+  }
+}

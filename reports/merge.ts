@@ -1,0 +1,363 @@
+// `report merge`: one RunResult from several. Conformance and fuzz results of different targets become a matrix
+// (targets[] and cases[].outcomes); results of one target become a union. Load shards merge exactly: HDR histograms
+// add bucket by bucket and percentiles are read from the sum, never averaged.
+import {
+  SCHEMA_ID,
+  VERDICT_SEVERITY,
+  summarize,
+  type CaseOutcome,
+  type CaseResult,
+  type HistogramSummary,
+  type LoadSection,
+  type RunResult,
+  type ThresholdResult,
+  type TimelinePoint,
+  type Verdict,
+} from './schema.js';
+import { addEncodedHistograms } from './histogram.js';
+
+export class MergeError extends Error {
+  override name = 'MergeError';
+}
+
+export function mergeRuns(results: readonly RunResult[]): RunResult {
+  if (results.length === 0) throw new MergeError('nothing to merge: no results given');
+  for (const r of results) {
+    if (r.schema !== SCHEMA_ID) throw new MergeError(`cannot merge schema "${r.schema}" with "${SCHEMA_ID}"`);
+  }
+  const kinds = [...new Set(results.map((r) => r.kind))];
+  if (kinds.length > 1) throw new MergeError(`cannot merge results of different kinds: ${kinds.join(', ')}`);
+  if (results.length === 1) return results[0]!;
+  switch (kinds[0]!) {
+    case 'conformance':
+    case 'fuzz':
+      return mergeCaseRuns(results);
+    case 'load':
+      return mergeLoadShards(results);
+    case 'capacity':
+      throw new MergeError('capacity results cannot be merged: each is a search of its own; compare them instead');
+  }
+}
+
+// ---- shared ----
+
+function runSpan(results: readonly RunResult[]): { startedAt: string; durationMs: number } {
+  const starts = results.map((r) => Date.parse(r.startedAt));
+  const start = Math.min(...starts);
+  const end = Math.max(...results.map((r, i) => starts[i]! + r.durationMs));
+  return { startedAt: new Date(start).toISOString(), durationMs: end - start };
+}
+
+function worse(a: Verdict, b: Verdict): Verdict {
+  return VERDICT_SEVERITY[b] > VERDICT_SEVERITY[a] ? b : a;
+}
+
+function baseOf(results: readonly RunResult[]): Omit<RunResult, 'cases' | 'summary'> {
+  const first = results[0]!;
+  return {
+    schema: SCHEMA_ID,
+    kind: first.kind,
+    tool: first.tool,
+    target: first.target,
+    ...runSpan(results),
+    interrupted: results.some((r) => r.interrupted),
+    ...(first.options ? { options: first.options } : {}),
+  };
+}
+
+// ---- conformance and fuzz ----
+
+interface Column {
+  url: string;
+  label?: string;
+  /** Case id -> outcome for this target. */
+  outcomes: Map<string, CaseOutcome>;
+}
+
+function outcomeOf(c: CaseResult): CaseOutcome {
+  const o: CaseOutcome = {
+    verdict: c.verdict,
+    reasonCode: c.reasonCode,
+    reason: c.reason,
+    observed: c.observed,
+    durationMs: c.durationMs,
+    transcript: c.transcript,
+  };
+  if (c.transcriptOmitted !== undefined) o.transcriptOmitted = c.transcriptOmitted;
+  return o;
+}
+
+/** The columns a result contributes: its targets[] when it is a matrix already, else its one target. */
+function columnsOf(r: RunResult): Column[] {
+  if (r.targets && r.targets.length > 0) {
+    return r.targets.map((t, i) => ({
+      url: t.url,
+      ...(t.label !== undefined ? { label: t.label } : {}),
+      outcomes: new Map(r.cases.filter((c) => c.outcomes?.[i]).map((c) => [c.id, c.outcomes![i]!])),
+    }));
+  }
+  return [{ url: r.target.url, outcomes: new Map(r.cases.map((c) => [c.id, outcomeOf(c)])) }];
+}
+
+/** For one id seen twice against one target (overlapping shards), the worse outcome is kept. */
+function unionInto(into: Column, from: Column): void {
+  for (const [id, o] of from.outcomes) {
+    const had = into.outcomes.get(id);
+    if (!had || VERDICT_SEVERITY[o.verdict] > VERDICT_SEVERITY[had.verdict]) into.outcomes.set(id, o);
+  }
+}
+
+function mergeCaseRuns(results: readonly RunResult[]): RunResult {
+  // Case metadata (title, rfc, expected, fuzz fields) from the first result that has the case.
+  const meta = new Map<string, CaseResult>();
+  for (const r of results) for (const c of r.cases) if (!meta.has(c.id)) meta.set(c.id, c);
+
+  const columns: Column[] = [];
+  for (const col of results.flatMap(columnsOf)) {
+    const same = columns.find((c) => c.url === col.url && c.label === col.label);
+    if (same) unionInto(same, col);
+    else columns.push(col);
+  }
+  const base = baseOf(results);
+  const fuzz = results.find((r) => r.fuzz)?.fuzz;
+
+  if (columns.length === 1) {
+    const only = columns[0]!;
+    const cases = [...meta.values()].map((m) => {
+      const { outcomes: _drop, ...rest } = m;
+      const o = only.outcomes.get(m.id)!;
+      const c: CaseResult = { ...rest, ...o, transcript: o.transcript ?? [] };
+      if (o.transcriptOmitted === undefined) delete c.transcriptOmitted;
+      return c;
+    });
+    return { ...base, ...(fuzz ? { fuzz } : {}), target: { ...base.target, url: only.url }, summary: summarize(cases), cases };
+  }
+
+  const notRun = (): CaseOutcome => ({
+    verdict: 'unimplemented',
+    reasonCode: 'not-run',
+    reason: 'Case not run against this target (absent from its result file).',
+    observed: '',
+    durationMs: 0,
+    transcript: [],
+  });
+  const cases = [...meta.values()].map((m) => {
+    const outcomes = columns.map((col) => col.outcomes.get(m.id) ?? notRun());
+    // The row's verdict is its worst outcome, so "failing first" and the summary see any target's failure.
+    const worst = outcomes.reduce((w, o) => (VERDICT_SEVERITY[o.verdict] > VERDICT_SEVERITY[w.verdict] ? o : w));
+    const c: CaseResult = {
+      ...m,
+      verdict: outcomes.map((o) => o.verdict).reduce(worse),
+      reasonCode: worst.reasonCode,
+      reason: worst.reason,
+      observed: worst.observed,
+      durationMs: outcomes.reduce((s, o) => s + o.durationMs, 0),
+      transcript: [],
+      outcomes,
+    };
+    delete c.transcriptOmitted;
+    return c;
+  });
+  const targets = columns.map((col, i) => ({
+    url: col.url,
+    label: col.label ?? labelFor(col.url, i, columns),
+    summary: summarize(cases.map((c) => c.outcomes![i]!)),
+  }));
+  return { ...base, ...(fuzz ? { fuzz } : {}), targets, summary: summarize(cases), cases };
+}
+
+/** host:port (and path when it tells targets apart). */
+function labelFor(url: string, index: number, columns: readonly Column[]): string {
+  try {
+    const u = new URL(url);
+    const short = `${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+    const clash = columns.filter((c) => c.url === url).length > 1;
+    return clash ? `${short} #${index + 1}` : short;
+  } catch {
+    return url;
+  }
+}
+
+// ---- load shards ----
+
+/**
+ * Figures that do not add across shards, by name: durations and settings (`intervalMs`, `jitterP99Ms`), rates
+ * (`errorRatePercent`), peaks and maxima. The merge keeps their largest value (an upper bound); the rest are counts
+ * and add up.
+ */
+const NOT_ADDITIVE = /(Ms|Percent|Rate|Bytes)$|^(peak|max|min)|P\d+/;
+
+function sumRecords(records: readonly (Record<string, number> | undefined)[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const rec of records) {
+    for (const [k, v] of Object.entries(rec ?? {})) {
+      out[k] = k in out ? (NOT_ADDITIVE.test(k) ? Math.max(out[k]!, v) : out[k]! + v) : v;
+    }
+  }
+  return out;
+}
+
+const SUMMED_POINT_FIELDS = [
+  'open',
+  'target',
+  'opened',
+  'closed',
+  'messagesSent',
+  'messagesReceived',
+  'bytesSent',
+  'bytesReceived',
+  'pingsSent',
+  'pongsReceived',
+  'errors',
+  'reconnects',
+  'runnerRssBytes',
+] as const;
+/** Per-second figures that cannot be added: the merged point keeps the largest (an upper bound for the p99s). */
+const MAX_POINT_FIELDS = ['pingRttP99', 'messageRttP99', 'runnerCpuPercent', 'eventLoopLagMs'] as const;
+
+/** Aligns shard timelines on wall-clock seconds (shards start at different moments) and sums each second. */
+function mergeTimelines(results: readonly RunResult[], startMs: number): TimelinePoint[] {
+  const bySecond = new Map<number, TimelinePoint>();
+  for (const r of results) {
+    const offset = Math.round((Date.parse(r.startedAt) - startMs) / 1000);
+    for (const p of r.load!.timeline) {
+      const t = p.t + offset;
+      let acc = bySecond.get(t);
+      if (!acc) {
+        acc = { t, open: 0, target: 0, opened: 0, closed: 0, messagesSent: 0, messagesReceived: 0, bytesSent: 0, bytesReceived: 0, pingsSent: 0, pongsReceived: 0, errors: 0, reconnects: 0 };
+        bySecond.set(t, acc);
+      }
+      for (const f of SUMMED_POINT_FIELDS) {
+        const v = p[f];
+        if (v !== undefined) acc[f] = (acc[f] ?? 0) + v;
+      }
+      for (const f of MAX_POINT_FIELDS) {
+        const v = p[f];
+        if (v !== undefined) acc[f] = Math.max(acc[f] ?? -Infinity, v);
+      }
+    }
+  }
+  return [...bySecond.values()].sort((a, b) => a.t - b.t);
+}
+
+const COMPARATORS: Record<string, (a: number, b: number) => boolean> = {
+  '<=': (a, b) => a <= b,
+  '>=': (a, b) => a >= b,
+  '<': (a, b) => a < b,
+  '>': (a, b) => a > b,
+  '==': (a, b) => a === b,
+  '=': (a, b) => a === b,
+  '!=': (a, b) => a !== b,
+};
+
+/**
+ * Reads a metric of the merged section by the names the load runner gives thresholds: `pingRtt.p99`,
+ * `connections.failed`, `messages.sent`, `pongs.missed`, `errors`, `errors.<kind>`; null when it cannot
+ * (`errors.rate` needs the runner's definition).
+ */
+function metricValue(load: LoadSection, metric: string): number | null {
+  const [head, field] = metric.split('.', 2) as [string, string | undefined];
+  const hist = load.histograms[head];
+  if (hist && field && field in hist && field !== 'encoded' && field !== 'unit') return hist[field as keyof HistogramSummary] as number;
+  if (head === 'connections' && field) {
+    const v = (load.connections as unknown as Record<string, unknown>)[field];
+    return typeof v === 'number' ? v : null;
+  }
+  if (head === 'messages' && (field === 'sent' || field === 'received')) {
+    return load.counters[field === 'sent' ? 'messagesSent' : 'messagesReceived'] ?? null;
+  }
+  if (metric === 'pongs.missed') return load.counters.missedPongs ?? null;
+  if (head === 'errors' && field === undefined) return Object.values(load.errors).reduce((s, v) => s + v, 0);
+  if (head === 'errors' && field !== undefined && field !== 'rate') return load.errors[field] ?? 0;
+  if (field === undefined && head in load.counters && !NOT_ADDITIVE.test(head)) return load.counters[head]!;
+  return null;
+}
+
+/**
+ * Thresholds are judged again on the merged figures when the metric is one this module can read (a histogram
+ * statistic such as `pingRtt.p99`, `connections.<field>`, `errors`, a counter) and the expression ends in
+ * `OP number[us|ms|s]`; otherwise a threshold is ok only if it was ok on every shard, and says so in its note.
+ */
+function mergeThresholds(results: readonly RunResult[], merged: LoadSection): ThresholdResult[] {
+  const byExpr = new Map<string, ThresholdResult[]>();
+  for (const r of results) for (const t of r.load!.thresholds) byExpr.set(t.expr, [...(byExpr.get(t.expr) ?? []), t]);
+  return [...byExpr.entries()].map(([expr, shards]) => {
+    const metric = shards[0]!.metric;
+    const m = /(<=|>=|==|!=|<|>|=)\s*(-?\d+(?:\.\d+)?)\s*(ms|s|us|µs)?\s*$/i.exec(expr);
+    const value = metricValue(merged, metric);
+    if (m && value !== null) {
+      const unit = (m[3] ?? 'ms').toLowerCase();
+      const limit = Number(m[2]) * (unit === 's' ? 1000 : unit === 'ms' ? 1 : 0.001);
+      return { expr, metric, value, ok: COMPARATORS[m[1]!]!(value, limit), note: `re-evaluated on ${results.length} merged shards` };
+    }
+    return {
+      expr,
+      metric,
+      value: null,
+      ok: shards.length === results.length && shards.every((t) => t.ok),
+      note: `not re-evaluable after merge: ok only if ok on every shard (${shards.filter((t) => t.ok).length}/${results.length})`,
+    };
+  });
+}
+
+function mergeLoadShards(results: readonly RunResult[]): RunResult {
+  const missing = results.findIndex((r) => !r.load);
+  if (missing !== -1) throw new MergeError(`load result #${missing + 1} has no "load" section`);
+  const urls = [...new Set(results.map((r) => r.target.url))];
+  // Shards that each started an embedded reference server see different ports of the same kind of target.
+  const allEmbedded = results.every((r) => r.target.embedded === true);
+  if (urls.length > 1 && !allEmbedded) throw new MergeError(`load shards of different targets cannot be merged: ${urls.join(', ')}`);
+  const loads = results.map((r) => r.load!);
+  const base = baseOf(results);
+
+  const names = [...new Set(loads.flatMap((l) => Object.keys(l.histograms)))];
+  const histograms = Object.fromEntries(
+    names.map((n) => [n, addEncodedHistograms(loads.map((l) => l.histograms[n]?.encoded ?? ''))]),
+  ) as LoadSection['histograms'];
+  const timeline = mergeTimelines(results, Date.parse(base.startedAt));
+  const sum = (f: (l: LoadSection) => number): number => loads.reduce((s, l) => s + f(l), 0);
+
+  const load: LoadSection = {
+    profile: loads[0]!.profile,
+    connections: {
+      target: sum((l) => l.connections.target),
+      // Peaks of different shards need not coincide: read the peak from the aligned timeline when there is one.
+      peak: timeline.length > 0 ? Math.max(...timeline.map((p) => p.open)) : sum((l) => l.connections.peak),
+      opened: sum((l) => l.connections.opened),
+      failed: sum((l) => l.connections.failed),
+      reconnects: sum((l) => l.connections.reconnects),
+      dropped: sum((l) => l.connections.dropped),
+      dropsByCode: sumRecords(loads.map((l) => l.connections.dropsByCode)),
+    },
+    histograms,
+    counters: sumRecords(loads.map((l) => l.counters)),
+    timeline,
+    errors: sumRecords(loads.map((l) => l.errors)),
+    thresholds: [],
+    mergedFrom: sum((l) => l.mergedFrom ?? 1),
+    timelinePercentiles: 'max-of-shards',
+  };
+  if (loads.some((l) => l.heartbeat)) load.heartbeat = sumRecords(loads.map((l) => l.heartbeat));
+  const runners = loads.flatMap((l) => (l.runner ? [l.runner] : []));
+  if (runners.length > 0) {
+    const runner: NonNullable<LoadSection['runner']> = {
+      workers: runners.reduce((s, r) => s + r.workers, 0),
+      peakRssBytes: runners.reduce((s, r) => s + r.peakRssBytes, 0),
+      warnings: [...new Set(runners.flatMap((r) => r.warnings))],
+    };
+    if (runners.every((r) => r.cpuSeconds !== undefined)) runner.cpuSeconds = runners.reduce((s, r) => s + r.cpuSeconds!, 0);
+    const lags = runners.flatMap((r) => (r.maxEventLoopLagMs === undefined ? [] : [r.maxEventLoopLagMs]));
+    if (lags.length > 0) runner.maxEventLoopLagMs = Math.max(...lags);
+    if (load.connections.peak > 0) runner.bytesPerConnection = runner.peakRssBytes / load.connections.peak;
+    load.runner = runner;
+  }
+  if ('peakOpen' in load.counters) load.counters.peakOpen = load.connections.peak;
+  load.thresholds = mergeThresholds(results, load);
+  const byId = new Map<string, CaseResult>();
+  for (const c of results.flatMap((r) => r.cases)) {
+    const had = byId.get(c.id);
+    if (!had || VERDICT_SEVERITY[c.verdict] > VERDICT_SEVERITY[had.verdict]) byId.set(c.id, c);
+  }
+  const cases = [...byId.values()];
+  return { ...base, summary: summarize(cases), cases, load };
+}

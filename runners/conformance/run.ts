@@ -1,0 +1,253 @@
+// The conformance runner: schedules cases (each on its own connection, a concurrency limit, exclusive cases alone),
+// gives each a seeded Entropy and a deadline, grades what the raw peer observed, and returns one RunResult. It
+// emits progress events and writes nothing: the CLI draws progress and writes files.
+import { performance } from 'node:perf_hooks';
+import { seededEntropy } from '../../protocol/entropy.js';
+import { PeerConnectError, RawPeer, type RawPeerOptions } from '../../peers/raw-peer.js';
+import { summarize, SCHEMA_ID, type CaseResult, type RunResult, type Verdict } from '../../reports/schema.js';
+import {
+  caseArea,
+  DEFAULT_CASE_TIMEOUT_MS,
+  resolveExpectation,
+  type CaseContext,
+  type CaseOptions,
+  type ConformanceCase,
+  type Expectation,
+} from '../../suites/define.js';
+import { describeExpectation, grade, type Grade } from './grade.js';
+import { preflight } from './preflight.js';
+
+export type ConformanceProgress =
+  | { type: 'start'; total: number; concurrency: number }
+  | { type: 'case-start'; id: string }
+  | { type: 'case-end'; id: string; verdict: Verdict; reasonCode: string; durationMs: number; done: number; total: number }
+  | { type: 'end'; durationMs: number; interrupted: boolean };
+
+export interface ConformanceRunOptions {
+  url: URL;
+  /** The target is wsprobe's own embedded reference server. */
+  embedded?: boolean;
+  cases: readonly ConformanceCase[];
+  /** Cases in flight at once (default 8). */
+  concurrency?: number;
+  /** Cases tagged 'heavy' (megabyte transfers) in flight at once, beside the others (default 2). */
+  heavyConcurrency?: number;
+  /** Replaces every case's own timeout (ms). */
+  timeoutMs?: number;
+  /** Multiplies every case's timeout (after timeoutMs). Default 1. */
+  timeoutScale?: number;
+  /** Extra time after a case's deadline before the runner abandons its script (default 2000 ms). */
+  graceMs?: number;
+  caseOptions?: CaseOptions;
+  tls?: RawPeerOptions['tls'];
+  /** --origin, --protocol, --header for every generated handshake. */
+  handshakeDefaults?: RawPeerOptions['defaults'];
+  /** Base seed; each case's seed derives from it and the case id. Default: random, recorded in the result. */
+  seed?: number;
+  /** Connect + handshake once before the cases (default true); failures throw TargetSetupError. */
+  preflight?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (event: ConformanceProgress) => void;
+  /** Recorded in RunResult.options. */
+  options?: Record<string, unknown>;
+  toolVersion?: string;
+}
+
+/** FNV-1a over the base seed and the case id: stable per case, independent of order and concurrency. */
+export function caseSeed(base: number, id: string): number {
+  let h = 0x811c9dc5 ^ (base >>> 0);
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+export function caseTimeoutMs(c: ConformanceCase, opts: Pick<ConformanceRunOptions, 'timeoutMs' | 'timeoutScale'>): number {
+  const base = opts.timeoutMs ?? c.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS;
+  return Math.max(100, Math.round(base * (opts.timeoutScale ?? 1)));
+}
+
+interface Live {
+  peer: RawPeer | null;
+}
+
+/** Runs one case to a graded result. Never throws: harness failures become verdict 'error'. */
+export async function runCase(c: ConformanceCase, opts: ConformanceRunOptions, baseSeed: number, live: Live = { peer: null }): Promise<CaseResult> {
+  const start = performance.now();
+  const timeoutMs = caseTimeoutMs(c, opts);
+  const deadline = start + timeoutMs;
+  const seed = caseSeed(baseSeed, c.id);
+  const caseOptions = opts.caseOptions ?? {};
+  const base = {
+    id: c.id,
+    title: c.title,
+    area: caseArea(c.id),
+    rfc: c.rfc,
+    autobahn: c.autobahn,
+    timeoutMs,
+    seed,
+  };
+  let expect: Expectation;
+  try {
+    expect = resolveExpectation(c, caseOptions);
+  } catch (err) {
+    return { ...base, ...errorGrade(`the case's expectation could not be built: ${message(err)}`), durationMs: 0, transcript: [] };
+  }
+  let peer: RawPeer;
+  try {
+    peer = await RawPeer.connect({
+      url: opts.url,
+      entropy: seededEntropy(seed),
+      tls: opts.tls,
+      defaults: opts.handshakeDefaults,
+      deadline,
+      startedAt: start,
+    });
+  } catch (err) {
+    const durationMs = performance.now() - start;
+    if (err instanceof PeerConnectError) {
+      return {
+        ...base,
+        verdict: 'fail',
+        reasonCode: 'unreachable',
+        reason: `the target stopped accepting connections: ${err.message}`,
+        expected: describeExpectation(expect),
+        observed: `no connection (${err.kind})`,
+        durationMs,
+        transcript: [{ t: round(durationMs), dir: 'local', kind: 'tcp', text: err.message }],
+      };
+    }
+    return { ...base, ...errorGrade(message(err), expect), durationMs, transcript: [] };
+  }
+  live.peer = peer;
+  const ctx: CaseContext = { options: caseOptions, timeoutMs, seed };
+  let g: Grade;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const script = (async (): Promise<void> => {
+      if (c.handshake !== 'manual') {
+        const hs = await peer.handshake(c.handshake ?? {});
+        if (!hs.ok) return;
+      }
+      await c.run(peer, ctx);
+    })();
+    const guard = new Promise<'guard'>((resolve) => {
+      timer = setTimeout(() => resolve('guard'), timeoutMs + (opts.graceMs ?? 2000));
+    });
+    const outcome = await Promise.race([script.then(() => 'done' as const), guard]);
+    if (outcome === 'guard') {
+      peer.markTimedOut();
+      peer.destroy();
+      script.catch(() => undefined);
+    } else if (performance.now() > deadline) {
+      peer.observation().timedOut = true;
+    }
+    g = grade({ expect, observation: peer.observation(), rfc: c.rfc, timeoutMs });
+  } catch (err) {
+    g = errorGrade(`the case script threw: ${message(err)}`, expect);
+  } finally {
+    clearTimeout(timer);
+  }
+  peer.destroy();
+  live.peer = null;
+  const obs = peer.observation();
+  const { entries, omitted } = peer.transcript();
+  const result: CaseResult = { ...base, ...g, durationMs: round(performance.now() - start), transcript: entries };
+  if (omitted > 0) result.transcriptOmitted = omitted;
+  const metrics: Record<string, number> = { ...obs.metrics };
+  if (obs.handshake?.ms !== undefined) metrics.handshakeMs = obs.handshake.ms;
+  if (Object.keys(metrics).length > 0) result.metrics = metrics;
+  return result;
+}
+
+function errorGrade(reason: string, expect?: Expectation): Grade {
+  return { verdict: 'error', reasonCode: 'harness-error', reason, expected: expect ? describeExpectation(expect) : '', observed: '' };
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+/** Runs the cases and returns the RunResult (interrupted: true when the signal fired; unfinished cases are left out). */
+export async function runConformance(opts: ConformanceRunOptions): Promise<RunResult> {
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const baseSeed = opts.seed ?? Math.floor(Math.random() * 0x1_0000_0000);
+  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 8));
+  if (opts.preflight !== false) await preflight({ url: opts.url, tls: opts.tls, defaults: opts.handshakeDefaults });
+
+  const cases = [...opts.cases];
+  const results = new Map<string, CaseResult>();
+  const live = new Set<Live>();
+  let done = 0;
+  const aborted = (): boolean => opts.signal?.aborted === true;
+  const onAbort = (): void => {
+    for (const l of live) l.peer?.destroy();
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  opts.onProgress?.({ type: 'start', total: cases.length, concurrency });
+
+  const runOne = async (c: ConformanceCase): Promise<void> => {
+    if (aborted()) return;
+    opts.onProgress?.({ type: 'case-start', id: c.id });
+    const l: Live = { peer: null };
+    live.add(l);
+    const r = await runCase(c, opts, baseSeed, l);
+    live.delete(l);
+    if (aborted()) return;
+    results.set(c.id, r);
+    done++;
+    opts.onProgress?.({ type: 'case-end', id: c.id, verdict: r.verdict, reasonCode: r.reasonCode, durationMs: r.durationMs, done, total: cases.length });
+  };
+
+  // Light cases through one pool, heavy ones (megabytes) through a smaller pool beside it, so a few big transfers
+  // cannot starve the many small round trips; exclusive ones (timing measurements) afterwards, one at a time.
+  const isHeavy = (c: ConformanceCase): boolean => (c.tags ?? []).includes('heavy');
+  const light = cases.filter((c) => !c.exclusive && !isHeavy(c));
+  const heavy = cases.filter((c) => !c.exclusive && isHeavy(c));
+  const exclusive = cases.filter((c) => c.exclusive);
+  const pool = (list: ConformanceCase[], width: number): Promise<void>[] => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < list.length && !aborted()) await runOne(list[next++]!);
+    };
+    return Array.from({ length: Math.min(width, list.length) }, worker);
+  };
+  const heavyConcurrency = Math.max(1, Math.min(concurrency, Math.floor(opts.heavyConcurrency ?? 2)));
+  await Promise.all([...pool(light, concurrency), ...pool(heavy, heavyConcurrency)]);
+  for (const c of exclusive) {
+    if (aborted()) break;
+    await runOne(c);
+  }
+  opts.signal?.removeEventListener('abort', onAbort);
+
+  const ordered = cases.map((c) => results.get(c.id)).filter((r): r is CaseResult => r !== undefined);
+  const durationMs = round(performance.now() - t0);
+  opts.onProgress?.({ type: 'end', durationMs, interrupted: aborted() });
+  const result: RunResult = {
+    schema: SCHEMA_ID,
+    kind: 'conformance',
+    tool: { name: 'wsprobe', version: opts.toolVersion ?? '0.0.0' },
+    target: opts.embedded ? { url: opts.url.href, embedded: true } : { url: opts.url.href },
+    startedAt,
+    durationMs,
+    interrupted: aborted(),
+    summary: summarize(ordered),
+    cases: ordered,
+    options: {
+      ...(opts.options ?? {}),
+      seed: baseSeed,
+      concurrency,
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.timeoutScale !== undefined ? { timeoutScale: opts.timeoutScale } : {}),
+      ...(opts.caseOptions?.maxPayload !== undefined ? { maxPayload: opts.caseOptions.maxPayload } : {}),
+      casesSelected: cases.length,
+    },
+  };
+  return result;
+}

@@ -1,0 +1,137 @@
+// The engine's view of the run: the workers' reports summed. Histograms add exactly (each report carries only new
+// values); counters are cumulative per worker, so the latest report of each worker is the truth, and a worker that
+// died keeps its last report. Once a second `sample()` turns the totals into a timeline point.
+import type { LoadSection, TimelinePoint } from '../../reports/schema.js';
+import { HISTOGRAM_NAMES, addEncoded, newHistogram, percentileMs, summarize, type Histogram, type HistogramName } from './histograms.js';
+import type { WorkerReport } from './worker-report.js';
+
+const BOTTLENECK_CPU_PERCENT = 90;
+const BOTTLENECK_LAG_MS = 100;
+
+export interface RunnerSample {
+  cpuPercent: number;
+  rssBytes: number;
+  eventLoopLagMs: number;
+}
+
+export class LoadAggregator {
+  readonly histograms: Record<HistogramName, Histogram> = Object.fromEntries(
+    HISTOGRAM_NAMES.map((n) => [n, newHistogram()]),
+  ) as Record<HistogramName, Histogram>;
+  private readonly second: Record<HistogramName, Histogram> = Object.fromEntries(
+    HISTOGRAM_NAMES.map((n) => [n, newHistogram()]),
+  ) as Record<HistogramName, Histogram>;
+  private readonly latest = new Map<number, WorkerReport>();
+  private previous: Record<string, number> = {};
+  readonly timeline: TimelinePoint[] = [];
+  readonly warnings: string[] = [];
+  peakOpen = 0;
+  peakRssBytes = 0;
+  maxEventLoopLagMs = 0;
+  maxSilenceMs = 0;
+  private hotSeconds = 0;
+
+  add(report: WorkerReport): void {
+    const had = this.latest.get(report.worker);
+    if (had && had.seq >= report.seq) return;
+    this.latest.set(report.worker, report);
+    for (const name of HISTOGRAM_NAMES) {
+      const e = report.histograms[name];
+      if (e) {
+        addEncoded(this.histograms[name], e);
+        addEncoded(this.second[name], e);
+      }
+    }
+    if (report.gauges.maxSilenceMs > this.maxSilenceMs) this.maxSilenceMs = report.gauges.maxSilenceMs;
+    const open = this.sum((r) => r.gauges.open);
+    if (open > this.peakOpen) this.peakOpen = open;
+  }
+
+  reports(): WorkerReport[] {
+    return [...this.latest.values()];
+  }
+
+  private sum(f: (r: WorkerReport) => number): number {
+    let s = 0;
+    for (const r of this.latest.values()) s += f(r);
+    return s;
+  }
+
+  totals(): { counters: Record<string, number>; errors: Record<string, number>; dropsByCode: Record<string, number> } {
+    const add = (into: Record<string, number>, from: Record<string, number>): void => {
+      for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+    };
+    const counters: Record<string, number> = {};
+    const errors: Record<string, number> = {};
+    const dropsByCode: Record<string, number> = {};
+    for (const r of this.latest.values()) {
+      add(counters, r.counters);
+      add(errors, r.errors);
+      add(dropsByCode, r.dropsByCode);
+    }
+    return { counters, errors, dropsByCode };
+  }
+
+  /** One timeline point: per-second deltas of the totals, this second's p99s, and the runner's own figures. */
+  sample(t: number, target: number, main: RunnerSample): TimelinePoint {
+    const { counters, errors } = this.totals();
+    const errorsTotal = Object.values(errors).reduce((s, v) => s + v, 0);
+    const cur: Record<string, number> = { ...counters, errorsTotal };
+    const prev = this.previous;
+    const d = (k: string): number => (cur[k] ?? 0) - (prev[k] ?? 0);
+    this.previous = cur;
+    const last = this.timeline[this.timeline.length - 1];
+    if (last !== undefined && t <= last.t) t = last.t + 1;
+    const workers = this.reports();
+    const cpu = main.cpuPercent + workers.reduce((s, r) => s + (r.final ? 0 : r.gauges.cpuPercent), 0);
+    const rss = main.rssBytes + workers.reduce((s, r) => s + (r.final ? 0 : r.gauges.rssBytes), 0);
+    const lag = Math.max(main.eventLoopLagMs, ...workers.map((r) => r.gauges.eventLoopLagMaxMs));
+    const point: TimelinePoint = {
+      t,
+      open: this.sum((r) => r.gauges.open),
+      target,
+      opened: d('opened'),
+      closed: d('closed') + d('dropped'),
+      messagesSent: d('messagesSent'),
+      messagesReceived: d('messagesReceived'),
+      bytesSent: d('bytesSent'),
+      bytesReceived: d('bytesReceived'),
+      pingsSent: d('pingsSent'),
+      pongsReceived: d('pongsReceived'),
+      errors: d('errorsTotal'),
+      reconnects: d('reconnects'),
+      runnerCpuPercent: Math.round(cpu * 10) / 10,
+      runnerRssBytes: rss,
+      eventLoopLagMs: Math.round(lag * 10) / 10,
+    };
+    if (this.second.pingRtt.totalCount > 0) point.pingRttP99 = percentileMs(this.second.pingRtt, 99);
+    if (this.second.messageRtt.totalCount > 0) point.messageRttP99 = percentileMs(this.second.messageRtt, 99);
+    for (const name of HISTOGRAM_NAMES) this.second[name].reset();
+    if (point.open > this.peakOpen) this.peakOpen = point.open;
+    if (rss > this.peakRssBytes) this.peakRssBytes = rss;
+    if (lag > this.maxEventLoopLagMs) this.maxEventLoopLagMs = lag;
+    this.checkBottleneck(t, workers, main, lag);
+    this.timeline.push(point);
+    return point;
+  }
+
+  /** The runner, not the target, limits the run when a worker (or the engine) is pegged or its event loop lags. */
+  private checkBottleneck(t: number, workers: WorkerReport[], main: RunnerSample, lag: number): void {
+    const hot = workers.filter((r) => !r.final && r.gauges.cpuPercent >= BOTTLENECK_CPU_PERCENT);
+    const pegged = hot.length > 0 || main.cpuPercent >= BOTTLENECK_CPU_PERCENT || lag >= BOTTLENECK_LAG_MS;
+    this.hotSeconds = pegged ? this.hotSeconds + 1 : 0;
+    if (this.hotSeconds === 3) {
+      const who = hot.map((r) => `worker ${r.worker + 1} at ${Math.round(r.gauges.cpuPercent)}% CPU`);
+      if (main.cpuPercent >= BOTTLENECK_CPU_PERCENT) who.push(`engine at ${Math.round(main.cpuPercent)}% CPU`);
+      if (lag >= BOTTLENECK_LAG_MS) who.push(`event-loop lag ${Math.round(lag)} ms`);
+      this.warnings.push(
+        `at t=${t}s the runner itself was the bottleneck for 3 s (${who.join(', ')}): latencies include the runner's own ` +
+          `delay; add --workers, run shards on more machines (--shard), or lower the rate`,
+      );
+    }
+  }
+
+  summaries(): LoadSection['histograms'] {
+    return Object.fromEntries(HISTOGRAM_NAMES.map((n) => [n, summarize(this.histograms[n])])) as LoadSection['histograms'];
+  }
+}

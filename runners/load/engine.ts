@@ -1,0 +1,317 @@
+// The load engine: checks limits, starts the target (embedded) and the workers, samples a timeline once a second,
+// emits typed progress events, and returns one RunResult. It writes no files and sets no exit code.
+import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { emptySummary, SCHEMA_ID, type LoadSection, type RunResult, type TimelinePoint } from '../../reports/schema.js';
+import { LoadAggregator } from './aggregator.js';
+import { compiledScript } from './dist-script.js';
+import { startEmbeddedTarget, type EmbeddedTarget } from './embedded-target.js';
+import { startHttpProbe, type HttpProbe } from './http-probe.js';
+import { LoadWorker } from './load-worker.js';
+import { checkLimits, FD_OVERHEAD, readSystemLimits, type PreflightReport, type SystemLimits } from './preflight.js';
+import { peakTargetOf, stagesOf, totalDurationS, type LoadProfile } from './profile.js';
+import { targetAt } from './schedule.js';
+import { countBelow, subShare, WHOLE, type IndexShare } from './share.js';
+import { errorRate, evaluateThresholds, parseThreshold, type Threshold } from './thresholds.js';
+import type { WorkerReport, WorkerSpecMessage } from './worker-report.js';
+
+export type LoadEvent =
+  | { type: 'preflight'; report: PreflightReport }
+  | { type: 'target'; url: string; embedded: boolean; serverProcesses?: number }
+  | { type: 'started'; workers: number; connections: number }
+  | { type: 'tick'; point: TimelinePoint; errorsTotal: number }
+  | { type: 'warning'; message: string }
+  | { type: 'stopping'; interrupted: boolean };
+
+export interface LoadRunOptions {
+  signal?: AbortSignal;
+  onEvent?: (event: LoadEvent) => void;
+  /** Run the pool in this process instead of forking workers (small runs, tests). */
+  inline?: boolean;
+  /** Processes of the embedded server (default: enough for the open-file limit). */
+  serverWorkers?: number;
+  /** TLS for the embedded server (it then speaks wss://). */
+  serverTls?: { cert: string; key: string };
+  limits?: SystemLimits;
+  toolVersion?: string;
+}
+
+export class PreflightError extends Error {
+  override readonly name = 'PreflightError';
+}
+
+export class TargetError extends Error {
+  override readonly name = 'TargetError';
+}
+
+const SAMPLE_MS = 1000;
+
+interface WorkerHandle {
+  index: number;
+  start(): void;
+  stop(): void;
+  /** Resolves when the worker has sent its final report or exited. */
+  finished: Promise<void>;
+  kill(): void;
+}
+
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** Parses every threshold first, so a malformed one fails before anything starts. */
+export function parseThresholds(exprs: readonly string[]): Threshold[] {
+  return exprs.map(parseThreshold);
+}
+
+export async function runLoad(input: LoadProfile, opts: LoadRunOptions = {}): Promise<RunResult> {
+  const thresholds = parseThresholds(input.thresholds);
+  const profile: LoadProfile = { ...input };
+  const stages = stagesOf(profile);
+  const globalPeak = peakTargetOf(profile);
+  const share: IndexShare = profile.shard ? subShare(WHOLE, profile.shard.index - 1, profile.shard.count) : WHOLE;
+  const ownPeak = countBelow(share, globalPeak);
+  const inline = opts.inline === true || profile.workers === 0;
+  const workerCount = inline ? 1 : Math.max(1, Math.min(profile.workers, ownPeak));
+  const limits = opts.limits ?? readSystemLimits();
+  const embedded = profile.url === '';
+  const serverProcesses = embedded
+    ? (opts.serverWorkers ?? Math.max(1, Math.ceil(ownPeak / Math.max(1000, Math.min(limits.nofileSoft, 1e9) - FD_OVERHEAD * 4))))
+    : 0;
+  const preflight = checkLimits({ connections: ownPeak, workers: workerCount, sourceIps: profile.sourceIps.length, serverProcesses }, limits);
+  opts.onEvent?.({ type: 'preflight', report: preflight });
+  if (!preflight.ok) throw new PreflightError(preflight.problems.join('\n'));
+
+  const startedAt = new Date();
+  const t0 = performance.now();
+  let target: EmbeddedTarget | null = null;
+  if (embedded) {
+    try {
+      target = await startEmbeddedTarget({ workers: serverProcesses, tls: opts.serverTls });
+    } catch (err) {
+      throw new TargetError((err as Error).message);
+    }
+    profile.url = target.url;
+  }
+  opts.onEvent?.({ type: 'target', url: profile.url, embedded, serverProcesses: embedded ? serverProcesses : undefined });
+
+  const agg = new LoadAggregator();
+  const mainLag = monitorEventLoopDelay({ resolution: 10 });
+  mainLag.enable();
+  let lastCpu = process.cpuUsage();
+  let lastCpuAt = performance.now();
+  const handles: WorkerHandle[] = [];
+  let interrupted = false;
+  let probe: HttpProbe | null = null;
+  let sampler: NodeJS.Timeout | null = null;
+  let runStart = 0;
+  const onReport = (r: WorkerReport): void => agg.add(r);
+  try {
+    for (let w = 0; w < workerCount; w++) {
+      const spec: WorkerSpecMessage = { profile, share: subShare(share, w, workerCount), totalPeak: globalPeak, worker: w };
+      handles.push(inline ? startInlineWorker(spec, onReport) : await startProcessWorker(spec, onReport));
+    }
+    runStart = performance.now();
+    for (const h of handles) h.start();
+    opts.onEvent?.({ type: 'started', workers: workerCount, connections: ownPeak });
+
+    const sample = (): void => {
+      const now = performance.now();
+      const cpu = process.cpuUsage();
+      const cpuPercent = ((cpu.user + cpu.system - lastCpu.user - lastCpu.system) / 1000 / Math.max(1, now - lastCpuAt)) * 100;
+      lastCpu = cpu;
+      lastCpuAt = now;
+      const lagMs = Number.isFinite(mainLag.max) ? mainLag.max / 1e6 : 0;
+      mainLag.reset();
+      const t = Math.round((now - runStart) / 1000);
+      const targetNow = countBelow(share, targetAt(stages, now - runStart));
+      const warningsBefore = agg.warnings.length;
+      const point = agg.sample(t, targetNow, { cpuPercent, rssBytes: process.memoryUsage.rss(), eventLoopLagMs: lagMs });
+      const { errors } = agg.totals();
+      opts.onEvent?.({ type: 'tick', point, errorsTotal: Object.values(errors).reduce((s, v) => s + v, 0) });
+      for (const w of agg.warnings.slice(warningsBefore)) opts.onEvent?.({ type: 'warning', message: w });
+    };
+    sampler = setInterval(sample, SAMPLE_MS);
+
+    if (profile.httpProbe) {
+      const holdStartS = stages.length > 1 && !profile.stages ? stages[0]!.durationS : 0;
+      const holdS = totalDurationS(stages) - holdStartS;
+      const delay = setTimeout(() => {
+        probe = startHttpProbe(profile.url, profile.httpProbe!, holdS);
+      }, holdStartS * 1000);
+      opts.signal?.addEventListener('abort', () => clearTimeout(delay), { once: true });
+    }
+
+    const onAbort = (): void => {
+      interrupted = true;
+      opts.onEvent?.({ type: 'stopping', interrupted: true });
+      for (const h of handles) h.stop();
+      (probe as HttpProbe | null)?.stop();
+    };
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    // Bounded: the schedule plus the close time plus a margin; a stuck worker is killed, its last report kept.
+    const limitMs = totalDurationS(stages) * 1000 + profile.closeTimeoutMs + 15_000;
+    const guard = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        agg.warnings.push(`workers did not finish within ${Math.round(limitMs / 1000)} s and were stopped; their last per-second reports are kept`);
+        for (const h of handles) h.kill();
+        resolve();
+      }, limitMs);
+      void Promise.all(handles.map((h) => h.finished)).then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    await guard;
+    opts.signal?.removeEventListener('abort', onAbort);
+    clearInterval(sampler);
+    sampler = null;
+    sample();
+  } finally {
+    if (sampler) clearInterval(sampler);
+    for (const h of handles) h.kill();
+    mainLag.disable();
+    if (target) await target.stop();
+  }
+  const http = probe ? await (probe as HttpProbe).done : undefined;
+  const durationMs = performance.now() - t0;
+  const load = buildLoadSection(profile, agg, { ownPeak, workerCount, thresholds, share, http, stages });
+  return {
+    schema: SCHEMA_ID,
+    kind: 'load',
+    tool: { name: 'wsprobe', version: opts.toolVersion ?? '0.0.0' },
+    target: { url: profile.url, embedded: embedded || undefined },
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(durationMs),
+    interrupted,
+    summary: emptySummary(),
+    cases: [],
+    options: { ...input, caPem: input.caPem ? '(given)' : undefined },
+    load,
+  };
+}
+
+function buildLoadSection(
+  profile: LoadProfile,
+  agg: LoadAggregator,
+  ctx: { ownPeak: number; workerCount: number; thresholds: Threshold[]; share: IndexShare; http?: Record<string, unknown>; stages: unknown },
+): LoadSection {
+  const { counters, errors, dropsByCode } = agg.totals();
+  const reports = agg.reports();
+  const peak = Math.max(agg.peakOpen, 0);
+  const connections = {
+    target: ctx.ownPeak,
+    peak,
+    opened: counters.opened ?? 0,
+    failed: counters.failed ?? 0,
+    reconnects: counters.reconnects ?? 0,
+    dropped: counters.dropped ?? 0,
+    dropsByCode,
+  };
+  const histograms = agg.summaries();
+  const thresholdResults = evaluateThresholds(ctx.thresholds, {
+    histograms: agg.histograms,
+    connections: { peak, opened: connections.opened, failed: connections.failed, reconnects: connections.reconnects, dropped: connections.dropped },
+    errors,
+    counters,
+  });
+  const perConn = reports.map((r) => r.memory?.bytesPerConnection).filter((v): v is number => v !== undefined);
+  const cpuSeconds = reports.reduce((s, r) => s + r.gauges.cpuSeconds, 0) + (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
+  const { caPem: _ca, payloadBase64, ...shown } = profile;
+  return {
+    profile: { ...shown, payload: payloadBase64 ? `${Buffer.from(payloadBase64, 'base64').length} bytes` : undefined, stages: ctx.stages },
+    connections,
+    histograms,
+    counters: { ...counters, errorRatePercent: errorRate({ errors, counters }) * 100 },
+    timeline: agg.timeline,
+    errors,
+    thresholds: thresholdResults,
+    heartbeat: {
+      intervalMs: profile.heartbeatMs,
+      pongTimeoutMs: profile.pongTimeoutMs,
+      pingsSent: counters.pingsSent ?? 0,
+      pongsReceived: counters.pongsReceived ?? 0,
+      missedPongs: counters.missedPongs ?? 0,
+      pingsSkippedOutstanding: counters.pingsSkipped ?? 0,
+      maxSilenceMs: Math.round(agg.maxSilenceMs),
+      jitterP99Ms: histograms.heartbeatJitter!.p99,
+      jitterMaxMs: histograms.heartbeatJitter!.max,
+    },
+    runner: {
+      workers: ctx.workerCount,
+      peakRssBytes: agg.peakRssBytes,
+      bytesPerConnection: perConn.length > 0 ? Math.max(...perConn) : undefined,
+      cpuSeconds: Math.round(cpuSeconds * 100) / 100,
+      maxEventLoopLagMs: Math.round(agg.maxEventLoopLagMs * 10) / 10,
+      warnings: agg.warnings,
+      workerMemory: reports.flatMap((r) =>
+        r.memory
+          ? [{ worker: r.worker + 1, heldConnections: r.memory.heldConnections, bytesPerConnection: Math.round(r.memory.bytesPerConnection), rssBytes: r.memory.heldRssBytes }]
+          : [],
+      ),
+    },
+    http: ctx.http,
+    shard: profile.shard,
+    timelinePercentiles: 'exact',
+  };
+}
+
+function startInlineWorker(spec: WorkerSpecMessage, onReport: (r: WorkerReport) => void): WorkerHandle {
+  const worker = new LoadWorker(spec, onReport);
+  let finished!: Promise<void>;
+  let resolveFinished!: () => void;
+  finished = new Promise((r) => (resolveFinished = r));
+  return {
+    index: spec.worker,
+    start: () => void worker.run().then(resolveFinished),
+    stop: () => worker.stop(),
+    kill: () => worker.stop(),
+    finished,
+  };
+}
+
+async function startProcessWorker(spec: WorkerSpecMessage, onReport: (r: WorkerReport) => void): Promise<WorkerHandle> {
+  const child: ChildProcess = fork(compiledScript(import.meta.url, 'worker.js'), [], {
+    execArgv: ['--expose-gc', `--max-old-space-size=${4096}`],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // Own process group: a terminal Ctrl-C reaches only the engine, which asks each worker for its final report.
+    detached: true,
+  });
+  let resolveFinished!: () => void;
+  const finished = new Promise<void>((r) => (resolveFinished = r));
+  await new Promise<void>((resolve, reject) => {
+    const onMsg = (m: { type?: string }): void => {
+      if (m.type === 'ready') {
+        child.off('message', onMsg);
+        resolve();
+      }
+    };
+    child.on('message', onMsg);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`load worker ${spec.worker + 1} exited (code ${code}) before it started`)));
+  });
+  child.on('message', (m: WorkerReport | { type: string }) => {
+    if ('type' in m) {
+      if (m.type === 'done') resolveFinished();
+      return;
+    }
+    onReport(m);
+    if (m.final) resolveFinished();
+  });
+  child.on('exit', () => resolveFinished());
+  child.unref();
+  return {
+    index: spec.worker,
+    start: () => child.send({ type: 'start', spec }),
+    stop: () => {
+      if (child.connected) child.send({ type: 'stop' });
+    },
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+    finished,
+  };
+}

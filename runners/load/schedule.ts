@@ -1,0 +1,28 @@
+// The pacing schedule: target connections over time (k6-style stages, linear between targets; a worker keeps its
+// indices below the target open), evenly spread phases for periodic work (heartbeats, sends), reconnect backoff.
+import type { Stage } from './profile.js';
+
+/** Target connections `tMs` after the start: linear within each stage, starting from 0. */
+export function targetAt(stages: readonly Stage[], tMs: number): number {
+  let from = 0;
+  let start = 0;
+  for (const st of stages) {
+    const d = st.durationS * 1000;
+    if (tMs < start + d) return Math.floor(from + ((st.target - from) * (tMs - start)) / d);
+    start += d;
+    from = st.target;
+  }
+  return from;
+}
+
+/** The phase (ms within one period) of a global index, so N connections' periodic work is spread evenly. */
+export function phaseOf(index: number, total: number, periodMs: number): number {
+  if (total <= 0) return 0;
+  return ((index % total) / total) * periodMs;
+}
+
+/** Exponential backoff with full jitter and a cap: a random delay in [0, min(cap, base * 2^attempt)). */
+export function backoffDelay(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
+  return random() * ceiling;
+}

@@ -1,0 +1,170 @@
+// k6-style thresholds: `ping_rtt.p99<50ms`, `errors.rate<0.1%`, `connect.p95<200ms`, `connections.peak>=10000`.
+// A breached threshold sets exit code 1; a malformed one is a usage error whose message carries the grammar.
+import type { ThresholdResult } from '../../reports/schema.js';
+import { percentileMs, type Histogram, type HistogramName } from './histograms.js';
+
+export const THRESHOLD_GRAMMAR = [
+  'threshold := METRIC.STAT OP NUMBER[UNIT]',
+  '  latency METRIC: connect | ping_rtt | message_rtt | heartbeat_jitter | recover',
+  '          STAT: p50 | p90 | p95 | p99 | p99.9 | (any pNN.N) | min | max | mean | count; UNIT: us | ms | s (default ms)',
+  '  errors.rate (UNIT %, or a fraction) | errors.count | errors.<kind> (refused, timeout, reset, handshake-status, protocol, pong-timeout, ...)',
+  '  connections.peak | connections.opened | connections.failed | connections.dropped | connections.reconnects',
+  '  messages.sent | messages.received | pongs.missed',
+  '  OP: < | <= | > | >= | == | !=',
+  "  e.g. 'ping_rtt.p99<50ms' 'errors.rate<0.1%' 'connect.p95<200ms' 'connections.peak>=10000'",
+].join('\n');
+
+export class ThresholdSyntaxError extends Error {
+  override readonly name = 'ThresholdSyntaxError';
+}
+
+const LATENCY: Record<string, HistogramName> = {
+  connect: 'connect',
+  ping_rtt: 'pingRtt',
+  pingrtt: 'pingRtt',
+  message_rtt: 'messageRtt',
+  messagertt: 'messageRtt',
+  heartbeat_jitter: 'heartbeatJitter',
+  recover: 'recover',
+};
+const OPS = {
+  '<': (a: number, b: number) => a < b,
+  '<=': (a: number, b: number) => a <= b,
+  '>': (a: number, b: number) => a > b,
+  '>=': (a: number, b: number) => a >= b,
+  '==': (a: number, b: number) => a === b,
+  '!=': (a: number, b: number) => a !== b,
+} as const;
+type Op = keyof typeof OPS;
+const COUNT_FIELDS = new Set(['peak', 'opened', 'failed', 'dropped', 'reconnects']);
+
+export type ThresholdMetric =
+  | { kind: 'latency'; histogram: HistogramName; stat: 'min' | 'max' | 'mean' | 'count' | number /* percentile */ }
+  | { kind: 'errorRate' }
+  | { kind: 'errors'; errorKind: string | null }
+  | { kind: 'connections'; field: string }
+  | { kind: 'messages'; field: 'sent' | 'received' }
+  | { kind: 'missedPongs' };
+
+export interface Threshold {
+  expr: string;
+  /** Canonical name, as in results (`pingRtt.p99`, `errors.rate`, `connections.peak`). */
+  metric: string;
+  parsed: ThresholdMetric;
+  op: Op;
+  /** In the metric's unit: ms for latency, a fraction for rates, a count otherwise. */
+  limit: number;
+}
+
+function fail(expr: string, why: string): never {
+  throw new ThresholdSyntaxError(`malformed threshold ${JSON.stringify(expr)}: ${why}\n${THRESHOLD_GRAMMAR}`);
+}
+
+export function parseThreshold(expr: string): Threshold {
+  const m = /^\s*([a-z_]+)(?:\.([a-z0-9_.-]+))?\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*([a-z%]*)\s*$/i.exec(expr);
+  if (!m) fail(expr, 'expected METRIC.STAT OP NUMBER[UNIT]');
+  const name = m[1]!.toLowerCase();
+  const stat = m[2]?.toLowerCase();
+  const op = m[3] as Op;
+  const number = Number(m[4]);
+  const unit = m[5]!.toLowerCase();
+  const histogram = LATENCY[name];
+  if (histogram) {
+    if (stat === undefined) fail(expr, `${name} needs a statistic (p99, max, ...)`);
+    let parsed: ThresholdMetric;
+    let canonicalStat: string;
+    if (stat === 'min' || stat === 'max' || stat === 'mean' || stat === 'count') {
+      parsed = { kind: 'latency', histogram, stat };
+      canonicalStat = stat;
+    } else if (stat === 'avg') {
+      parsed = { kind: 'latency', histogram, stat: 'mean' };
+      canonicalStat = 'mean';
+    } else {
+      const p = /^p(\d{1,2}(?:\.\d+)?|100)$/.exec(stat);
+      if (!p) fail(expr, `unknown statistic ${JSON.stringify(stat)}`);
+      const pct = Number(p[1]);
+      parsed = { kind: 'latency', histogram, stat: pct };
+      canonicalStat = `p${p[1]!.replace('.', '')}`;
+    }
+    let limit = number;
+    if (stat === 'count') {
+      if (unit !== '') fail(expr, 'a count has no unit');
+    } else if (unit === 's') limit = number * 1000;
+    else if (unit === 'us' || unit === 'µs') limit = number / 1000;
+    else if (unit !== 'ms' && unit !== '') fail(expr, `unknown time unit ${JSON.stringify(unit)} (us, ms, s)`);
+    return { expr, metric: `${histogram}.${canonicalStat}`, parsed, op, limit };
+  }
+  if (name === 'errors') {
+    if (stat === 'rate') {
+      if (unit !== '%' && unit !== '') fail(expr, 'errors.rate takes % or a fraction');
+      return { expr, metric: 'errors.rate', parsed: { kind: 'errorRate' }, op, limit: unit === '%' ? number / 100 : number };
+    }
+    if (unit !== '') fail(expr, 'a count has no unit');
+    if (stat === undefined || stat === 'count') return { expr, metric: 'errors', parsed: { kind: 'errors', errorKind: null }, op, limit: number };
+    return { expr, metric: `errors.${stat}`, parsed: { kind: 'errors', errorKind: stat }, op, limit: number };
+  }
+  if (unit !== '') fail(expr, 'a count has no unit');
+  if (name === 'connections') {
+    if (stat === undefined || !COUNT_FIELDS.has(stat)) fail(expr, `connections takes .${[...COUNT_FIELDS].join(' | .')}`);
+    return { expr, metric: `connections.${stat}`, parsed: { kind: 'connections', field: stat }, op, limit: number };
+  }
+  if (name === 'messages') {
+    if (stat !== 'sent' && stat !== 'received') fail(expr, 'messages takes .sent or .received');
+    return { expr, metric: `messages.${stat}`, parsed: { kind: 'messages', field: stat }, op, limit: number };
+  }
+  if (name === 'pongs' && stat === 'missed') return { expr, metric: 'pongs.missed', parsed: { kind: 'missedPongs' }, op, limit: number };
+  return fail(expr, `unknown metric ${JSON.stringify(name)}`);
+}
+
+/** What thresholds are judged on: the run-wide histograms and counts. */
+export interface ThresholdInputs {
+  histograms: Record<HistogramName, Histogram>;
+  connections: Record<string, number>;
+  errors: Record<string, number>;
+  counters: Record<string, number>;
+}
+
+export function totalErrors(errors: Record<string, number>): number {
+  return Object.values(errors).reduce((s, v) => s + v, 0);
+}
+
+/** errors.rate: errors per operation (connection attempts, pings and messages sent). */
+export function errorRate(inputs: Pick<ThresholdInputs, 'errors' | 'counters'>): number {
+  const c = inputs.counters;
+  const ops = (c.connectAttempts ?? 0) + (c.pingsSent ?? 0) + (c.messagesSent ?? 0);
+  const errs = totalErrors(inputs.errors);
+  return ops === 0 ? (errs > 0 ? 1 : 0) : errs / ops;
+}
+
+export function measureThreshold(t: Threshold, inputs: ThresholdInputs): number | null {
+  const p = t.parsed;
+  switch (p.kind) {
+    case 'latency': {
+      const h = inputs.histograms[p.histogram];
+      if (p.stat === 'count') return h.totalCount;
+      if (h.totalCount === 0) return null;
+      if (p.stat === 'min') return h.minNonZeroValue / 1000;
+      if (p.stat === 'max') return percentileMs(h, 100);
+      if (p.stat === 'mean') return h.mean / 1000;
+      return percentileMs(h, p.stat);
+    }
+    case 'errorRate':
+      return errorRate(inputs);
+    case 'errors':
+      return p.errorKind === null ? totalErrors(inputs.errors) : (inputs.errors[p.errorKind] ?? 0);
+    case 'connections':
+      return inputs.connections[p.field] ?? 0;
+    case 'messages':
+      return p.field === 'sent' ? (inputs.counters.messagesSent ?? 0) : (inputs.counters.messagesReceived ?? 0);
+    case 'missedPongs':
+      return inputs.counters.missedPongs ?? 0;
+  }
+}
+
+/** Judges thresholds; a latency with no samples cannot hold an upper bound it never measured, so it fails. */
+export function evaluateThresholds(thresholds: readonly Threshold[], inputs: ThresholdInputs): ThresholdResult[] {
+  return thresholds.map((t) => {
+    const value = measureThreshold(t, inputs);
+    return { expr: t.expr, metric: t.metric, value, ok: value !== null && OPS[t.op](value, t.limit) };
+  });
+}

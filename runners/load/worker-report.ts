@@ -1,0 +1,43 @@
+// What a worker tells the engine, once a second and once more when it stops. Counters are cumulative (a lost or
+// late report loses nothing); histograms hold only the values since the previous report, so the engine's sum of
+// every report is exact, and a worker that dies has everything up to its last report kept.
+import type { HistogramName } from './histograms.js';
+
+export interface WorkerReport {
+  worker: number;
+  /** 1, 2, ... per worker. */
+  seq: number;
+  final: boolean;
+  /** Ms since the worker's start. */
+  tMs: number;
+  counters: Record<string, number>;
+  errors: Record<string, number>;
+  dropsByCode: Record<string, number>;
+  /** Encoded HDR histograms (microseconds) of the values recorded since the previous report. */
+  histograms: Record<HistogramName, string>;
+  gauges: {
+    open: number;
+    pending: number;
+    /** Connections this worker is asked to hold now. */
+    target: number;
+    maxSilenceMs: number;
+    rssBytes: number;
+    heapUsedBytes: number;
+    cpuPercent: number;
+    cpuSeconds: number;
+    eventLoopLagMaxMs: number;
+  };
+  /** RSS growth per open connection after GC, measured once the ramp is complete. */
+  memory?: { baselineRssBytes: number; heldRssBytes: number; heldConnections: number; bytesPerConnection: number };
+}
+
+/** Engine -> worker. */
+export type WorkerCommand = { type: 'start'; spec: WorkerSpecMessage } | { type: 'stop' };
+
+export interface WorkerSpecMessage {
+  profile: import('./profile.js').LoadProfile;
+  share: import('./share.js').IndexShare;
+  /** The global peak (for heartbeat phases over the whole run). */
+  totalPeak: number;
+  worker: number;
+}

@@ -1,0 +1,183 @@
+// Frame-level rules of permessage-deflate (RFC 7692 §6, §7.2) that Autobahn does not test: RSV1 only on the
+// first frame of a data message, compressed data that must inflate, empty DEFLATE blocks, and uncompressed
+// messages mixed with compressed ones. Each needs the extension negotiated (else unimplemented).
+import { constants, deflateRawSync } from 'node:zlib';
+import { awaitFailure, closeNormally, defineCase, echo, failWith, text, utf8, type ConformanceCase, type Peer } from '../../define.js';
+import { DEFAULT_OFFER, needsDeflate, recordDeflateMetrics } from './support.js';
+
+const HANDSHAKE = { extensions: DEFAULT_OFFER };
+/** RFC 7692 §7.2.1: the 4 octets a sync flush ends with, removed by the sender. */
+const TAIL = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
+
+/** Runs `body` when permessage-deflate was negotiated; otherwise only closes (the case is unimplemented). */
+async function withDeflate(peer: Peer, body: (stage: NonNullable<Peer['deflate']>) => Promise<void>): Promise<void> {
+  const stage = peer.deflate ?? null;
+  if (stage === null) {
+    peer.note('permessage-deflate not negotiated: nothing to test');
+    await closeNormally(peer);
+    return;
+  }
+  await body(stage);
+}
+
+/**
+ * Deflate data that refers back into a preset dictionary the target never saw: its first message, so no window
+ * holds those bytes and inflating fails with "invalid distance too far back".
+ */
+function tooFarBack(): Uint8Array {
+  const data = Buffer.from('wsprobe deflate: a back-reference before the start of the stream. '.repeat(2));
+  const out = deflateRawSync(data, { dictionary: data, finishFlush: constants.Z_SYNC_FLUSH });
+  return new Uint8Array(out.subarray(0, out.length - 4));
+}
+
+export const cases: ConformanceCase[] = [
+  defineCase({
+    id: 'deflate.rsv1.ping',
+    title: 'A ping with RSV1 set fails the connection (1002)',
+    rfc: ['7692 6.1', '5.2'],
+    autobahn: [],
+    handshake: HANDSHAKE,
+    expect: needsDeflate(failWith([1002])),
+    async run(peer) {
+      await withDeflate(peer, async () => {
+        await peer.sendFrame({ opcode: 0x9, payload: 'compressed?', rsv1: true });
+        await awaitFailure(peer);
+      });
+    },
+  }),
+  defineCase({
+    id: 'deflate.rsv1.pong',
+    title: 'An unsolicited pong with RSV1 set fails the connection (1002)',
+    rfc: ['7692 6.1', '5.2'],
+    autobahn: [],
+    handshake: HANDSHAKE,
+    expect: needsDeflate(failWith([1002])),
+    async run(peer) {
+      await withDeflate(peer, async () => {
+        await peer.sendFrame({ opcode: 0xa, payload: 'compressed?', rsv1: true });
+        await awaitFailure(peer);
+      });
+    },
+  }),
+  defineCase({
+    id: 'deflate.rsv1.continuation',
+    title: 'A compressed message with RSV1 set on its continuation frame too fails the connection (1002)',
+    rfc: ['7692 6.1', '5.2'],
+    autobahn: [],
+    handshake: HANDSHAKE,
+    expect: needsDeflate(failWith([1002])),
+    async run(peer) {
+      await withDeflate(peer, async (stage) => {
+        const c = stage.compress(utf8('Hello, permessage-deflate, in two frames'.repeat(4)));
+        const half = c.length >> 1;
+        await peer.sendFrames([
+          { opcode: 0x1, payload: c.subarray(0, half), fin: false, rsv1: true },
+          { opcode: 0x0, payload: c.subarray(half), fin: true, rsv1: true },
+        ]);
+        await awaitFailure(peer);
+      });
+    },
+  }),
+  defineCase({
+    id: 'deflate.rsv1.continuation-of-plain',
+    title: 'An uncompressed message with RSV1 set on its continuation frame fails the connection (1002)',
+    rfc: ['7692 6.1', '5.2'],
+    autobahn: [],
+    handshake: HANDSHAKE,
+    expect: needsDeflate(failWith([1002])),
+    async run(peer) {
+      await withDeflate(peer, async () => {
+        await peer.sendFrames([
+          { opcode: 0x1, payload: 'Hello, ', fin: false },
+          { opcode: 0x0, payload: 'world', fin: true, rsv1: true },
+        ]);
+        await awaitFailure(peer);
+      });
+    },
+  }),
+  defineCase({
+    id: 'deflate.inflate.bad-block-type',
+    title: 'A compressed message that does not inflate (reserved block type 11) fails the connection (1007)',
+    rfc: ['7692 7.2.2', '7.4.1'],
+    autobahn: [],
+    handshake: HANDSHAKE,
+    expect: needsDeflate(failWith([1007])),
+    async run(peer) {
+      await withDeflate(peer, async () => {
+        await peer.sendFrame({ opcode: 0x1, payload: new Uint8Array([0xff, 0xff, 0xff, 0xff]), rsv1: true });
+        await awaitFailure(peer);
+      });
+    },
+  }),
+  defineCase({
+    id: 'deflate.inflate.distance-too-far',
+    title: 'A compressed message referring back before the start of the window fails the connection (1007)',
+    rfc: ['7692 7.2.2', '7692 7.2.3.2'],
+    autobahn: [],
+    handshake: HANDSHAKE,
+    expect: needsDeflate(failWith([1007])),
+    async run(peer) {
+      await withDeflate(peer, async () => {
+        await peer.sendFrame({ opcode: 0x1, payload: tooFarBack(), rsv1: true });
+        await awaitFailure(peer);
+      });
+    },
+  }),
+  defineCase({
+    id: 'deflate.empty.stored-block',
+    title: 'A compressed message that is one empty stored block (0x00) is an empty message, echoed',
+    rfc: ['7692 7.2.3.6', '7692 7.2.2'],
+    autobahn: [],
+    handshake: HANDSHAKE,
+    expect: needsDeflate(echo([text('')])),
+    async run(peer) {
+      await withDeflate(peer, async () => {
+        // 0x00 + the 0x00 0x00 0xff 0xff the receiver appends = BFINAL 0, BTYPE 00, LEN 0, NLEN 0xffff.
+        await peer.sendFrame({ opcode: 0x1, payload: new Uint8Array([0x00]), rsv1: true });
+        await peer.waitForMessages(1);
+        recordDeflateMetrics(peer);
+        await closeNormally(peer);
+      });
+    },
+  }),
+  defineCase({
+    id: 'deflate.empty.final-fragment',
+    title: 'A compressed message ended by a fragment holding only an empty stored block is echoed whole',
+    rfc: ['7692 7.2.3.6', '7692 6.1'],
+    autobahn: [],
+    handshake: HANDSHAKE,
+    expect: needsDeflate(echo([text('Hello')])),
+    async run(peer) {
+      await withDeflate(peer, async (stage) => {
+        // §7.2.3.6: the data went out flushed (its sync-flush tail kept), then the end of data came: the last
+        // fragment is only an empty DEFLATE block, 0x00 once the receiver's 0x00 0x00 0xff 0xff is added.
+        const c = stage.compress(utf8('Hello'));
+        const first = new Uint8Array(c.length + 4);
+        first.set(c);
+        first.set(TAIL, c.length);
+        await peer.sendFrames([
+          { opcode: 0x1, payload: first, fin: false, rsv1: true },
+          { opcode: 0x0, payload: new Uint8Array([0x00]), fin: true },
+        ]);
+        await peer.waitForMessages(1);
+        await closeNormally(peer);
+      });
+    },
+  }),
+  defineCase({
+    id: 'deflate.echo.uncompressed-then-compressed',
+    title: 'With permessage-deflate negotiated, an uncompressed message (RSV1 clear) and a compressed one are both echoed',
+    rfc: ['7692 6', '7692 6.1'],
+    autobahn: [],
+    handshake: HANDSHAKE,
+    expect: needsDeflate(echo([text('Hello, uncompressed'), text('Hello, compressed')])),
+    async run(peer) {
+      await withDeflate(peer, async () => {
+        await peer.sendFrame({ opcode: 0x1, payload: 'Hello, uncompressed' });
+        await peer.sendMessage(0x1, 'Hello, compressed');
+        await peer.waitForMessages(2);
+        await closeNormally(peer);
+      });
+    },
+  }),
+];

@@ -1,0 +1,104 @@
+// Shared pieces of the permessage-deflate cases (RFC 7692): offers, the echo case builder and the script endings.
+// Every case offers permessage-deflate in its handshake; the raw peer's deflate stage then compresses what
+// sendMessage sends and inflates what the target sends. A target that does not accept the offer makes the case
+// `unimplemented` (whenNegotiated), as Autobahn does for 12.x/13.x.
+import { buildDeflateOffer, PERMESSAGE_DEFLATE, type DeflateClientConfig } from '../../../protocol/extensions/permessage-deflate.js';
+import type { DeflateStageOptions } from '../../../peers/raw/deflate-stage.js';
+import {
+  closeNormally,
+  defineCase,
+  digestStep,
+  echo,
+  whenNegotiated,
+  type ConformanceCase,
+  type Expectation,
+  type Peer,
+  type Step,
+} from '../../define.js';
+import { CORPUS_KINDS, corpusMessages, type CorpusKind } from './corpus.js';
+
+export const DEFLATE = PERMESSAGE_DEFLATE;
+
+/** The plain offer (Autobahn's default): `permessage-deflate; client_max_window_bits`. */
+export const DEFAULT_OFFER = buildDeflateOffer().header;
+
+export function offer(config: DeflateClientConfig): string {
+  return buildDeflateOffer(config).header;
+}
+
+/** A case that needs permessage-deflate: unimplemented without it, else graded by `then`. */
+export function needsDeflate(then: Expectation, opts: { refusal?: 'pass' } = {}): Expectation {
+  return whenNegotiated(DEFLATE, then, opts);
+}
+
+/** Exact payloads up to 1 KiB (readable differences), digests beyond. */
+export function messageStep(opcode: number, payload: Uint8Array): Step {
+  const type = opcode === 0x1 ? 'text' : 'binary';
+  return payload.length <= 1024 ? { type, payload } : digestStep(type, payload);
+}
+
+/** Records the stage's byte counts (plain and compressed, both ways) as case metrics. */
+export function recordDeflateMetrics(peer: Peer): void {
+  const stage = peer.deflate ?? null;
+  if (stage === null) return;
+  for (const [name, value] of Object.entries(stage.metrics())) peer.metric(name, value);
+}
+
+/**
+ * Sends the messages compressed (split into frames of `fragmentSize` compressed bytes when given: Autobahn's
+ * auto-fragmentation), waits for as many echoes, then closes normally. Without permessage-deflate it only closes:
+ * the grader reports the case unimplemented.
+ */
+export async function echoCompressed(peer: Peer, opcode: 0x1 | 0x2, messages: readonly Uint8Array[], fragmentSize?: number): Promise<void> {
+  if (!peer.deflate) {
+    peer.note('permessage-deflate not negotiated: nothing to test');
+    await closeNormally(peer);
+    return;
+  }
+  for (const m of messages) await peer.sendMessage(opcode, m, fragmentSize !== undefined ? { fragmentSize } : {});
+  await peer.waitForMessages(messages.length);
+  recordDeflateMetrics(peer);
+  await closeNormally(peer);
+}
+
+export interface DeflateEchoSpec {
+  id: string;
+  title: string;
+  autobahn: string[];
+  kind: CorpusKind;
+  /** Code points for text kinds, bytes for binary ones (as Autobahn counts). */
+  size: number;
+  count: number;
+  /** Auto-fragmentation: frames of at most this many compressed bytes. */
+  fragmentSize?: number;
+  /** The Sec-WebSocket-Extensions offer (default DEFAULT_OFFER). */
+  offer?: string;
+  /** Our own compressor's settings within the agreement (Autobahn's "accept" half of 13.x). */
+  stage?: DeflateStageOptions;
+  rfc?: string[];
+}
+
+/** Sends `count` compressed messages of the corpus and expects each echoed with the same type, length and content. */
+export function deflateEchoCase(spec: DeflateEchoSpec): ConformanceCase {
+  const opcode = CORPUS_KINDS[spec.kind].opcode;
+  const messages = (): Uint8Array[] => corpusMessages(spec.kind, spec.size, spec.count);
+  return defineCase({
+    id: spec.id,
+    title: spec.title,
+    rfc: spec.rfc ?? ['7692 7.2.1', '7692 7.2.2', '7692 6.1'],
+    autobahn: spec.autobahn,
+    timeoutMs: spec.size >= 65536 ? 20_000 : 10_000,
+    handshake: { extensions: spec.offer ?? DEFAULT_OFFER, ...(spec.stage ? { deflate: spec.stage } : {}) },
+    expect: () => needsDeflate(echo(messages().map((m) => messageStep(opcode, m)))),
+    async run(peer) {
+      await echoCompressed(peer, opcode, messages(), spec.fragmentSize);
+    },
+  });
+}
+
+/** Autobahn ids `prefix.from` .. `prefix.to`. */
+export function autobahnRange(prefix: string, from: number, to: number): string[] {
+  const out: string[] = [];
+  for (let i = from; i <= to; i++) out.push(`${prefix}.${i}`);
+  return out;
+}

@@ -1,0 +1,60 @@
+// RFC 6455 §4.2.1 step 6: "A |Sec-WebSocket-Version| header field, with a value of 13."
+// §4.2.2 /version/: "If this version does not match a version understood by the server, the server MUST abort the
+// WebSocket handshake ... and instead send an appropriate HTTP error code (such as 426 Upgrade Required) and a
+// |Sec-WebSocket-Version| header field indicating the version(s) the server is capable of understanding."
+// §4.4: "If the server doesn't support the requested version, it MUST respond with a |Sec-WebSocket-Version|
+// header field ... containing all versions it is willing to use."
+//
+// Grading of an unsupported version: the status is "appropriate ... such as 426", and §4.4's own example answers
+// 400, so any 4xx passes; the Sec-WebSocket-Version header listing 13 is a MUST in both sections, so a refusal
+// without it fails (a client cannot learn what to retry with). A 101 fails.
+// A missing version or two of them (§11.3.5: "MUST NOT appear more than once in an HTTP request") are malformed
+// requests rather than unsupported versions: any 4xx passes, the header is not required.
+import { defineCase, type ConformanceCase } from '../../define.js';
+import { closeIfOpened, refusal } from './common.js';
+
+const LISTS_13 = [{ name: 'Sec-WebSocket-Version', hasToken: '13' }];
+
+const unsupported = (id: string, version: string): ConformanceCase =>
+  defineCase({
+    id: `handshake.version.${id}`,
+    title: `Sec-WebSocket-Version ${JSON.stringify(version)} is refused with a Sec-WebSocket-Version: 13 header`,
+    rfc: ['4.2.1', '4.2.2', '4.4'],
+    autobahn: [],
+    handshake: { version },
+    expect: refusal(`version ${JSON.stringify(version)} is not 13`, { requireHeaders: LISTS_13 }),
+    run: closeIfOpened,
+  });
+
+export const cases: ConformanceCase[] = [
+  unsupported('8', '8'),
+  unsupported('14', '14'),
+  unsupported('garbage', 'websocket-13'),
+  defineCase({
+    id: 'handshake.version.missing',
+    title: 'Request without Sec-WebSocket-Version is refused',
+    rfc: ['4.2.1'],
+    autobahn: [],
+    handshake: { removeHeaders: ['Sec-WebSocket-Version'] },
+    expect: refusal('no Sec-WebSocket-Version'),
+    run: closeIfOpened,
+  }),
+  defineCase({
+    id: 'handshake.version.two-headers',
+    title: 'Two Sec-WebSocket-Version header fields are refused',
+    rfc: ['4.2.1', '11.3.5'],
+    autobahn: [],
+    handshake: { addHeaders: [['Sec-WebSocket-Version', '13']] },
+    expect: refusal('RFC 6455 §11.3.5: Sec-WebSocket-Version "MUST NOT appear more than once in an HTTP request"'),
+    run: closeIfOpened,
+  }),
+  defineCase({
+    id: 'handshake.version.list',
+    title: 'Sec-WebSocket-Version "13, 8" (a list) is refused',
+    rfc: ['4.2.1', '4.3'],
+    autobahn: [],
+    handshake: { version: '13, 8' },
+    expect: refusal('RFC 6455 §4.3: Sec-WebSocket-Version-Client = version, a single value'),
+    run: closeIfOpened,
+  }),
+];

@@ -1,0 +1,92 @@
+// Masking (RFC 6455 §5.1, §5.3). "The server MUST close the connection upon receiving a frame that is not masked
+// ... a server MAY send a Close frame with a status code of 1002"; a key of four zero bytes is still a masked
+// frame (the MASK bit is what counts: §5.2 "Mask: 1 bit ... If set to 1, a masking key is present"). "A server
+// MUST NOT mask any frames that it sends to the client": the grader checks every frame of every case; the
+// dedicated case below exercises each kind of frame a server sends.
+import { awaitFailure, closeNormally, defineCase, echo, failWith, pong, text, binary, type ConformanceCase } from '../../define.js';
+
+const ZERO_KEY = new Uint8Array(4);
+
+export const cases: ConformanceCase[] = [
+  ...([
+    ['text', 0x1, 'Hello, world!'],
+    ['binary', 0x2, 'binary payload'],
+    ['ping', 0x9, 'ping payload'],
+    ['close', 0x8, '\u0003\u00e8'],
+  ] as const).map(([name, opcode, payload]) =>
+    defineCase({
+      id: `masking.unmasked.${name}`,
+      title: `An unmasked ${name} frame from the client fails the connection`,
+      rfc: ['5.1'],
+      autobahn: [],
+      expect: failWith([1002]),
+      async run(peer) {
+        const bytes = name === 'close' ? new Uint8Array([0x03, 0xe8]) : payload;
+        await peer.sendFrame({ opcode, payload: bytes, mask: null });
+        await awaitFailure(peer);
+      },
+    }),
+  ),
+  defineCase({
+    id: 'masking.unmasked.after-message',
+    title: 'A masked text message, then an unmasked one: the first echoed, then the connection failed',
+    rfc: ['5.1'],
+    autobahn: [],
+    expect: failWith([1002], { before: [text('masked')] }),
+    async run(peer) {
+      await peer.sendFrames([
+        { opcode: 0x1, payload: 'masked' },
+        { opcode: 0x1, payload: 'unmasked', mask: null },
+      ]);
+      await awaitFailure(peer);
+    },
+  }),
+  defineCase({
+    id: 'masking.zero-key',
+    title: 'Frames masked with an all-zero key are masked frames and are accepted',
+    rfc: ['5.3', '5.2'],
+    autobahn: [],
+    expect: echo([text('zero key text'), pong('zero key ping'), binary('zero key binary')]),
+    async run(peer) {
+      await peer.sendFrames([
+        { opcode: 0x1, payload: 'zero key text', mask: ZERO_KEY },
+        { opcode: 0x9, payload: 'zero key ping', mask: ZERO_KEY },
+        { opcode: 0x2, fin: false, payload: 'zero key ', mask: ZERO_KEY },
+        { opcode: 0x0, fin: true, payload: 'binary', mask: ZERO_KEY },
+      ]);
+      await peer.waitForMessages(2);
+      await closeNormally(peer);
+    },
+  }),
+  defineCase({
+    id: 'masking.key-per-fragment',
+    title: 'Each fragment of a message masked with a different key is unmasked and echoed whole',
+    rfc: ['5.3'],
+    autobahn: [],
+    expect: echo([text('abcdefghijklmnopqrstuvwxyz')]),
+    async run(peer) {
+      await peer.sendFrames([
+        { opcode: 0x1, fin: false, payload: 'abcdefg', mask: new Uint8Array([1, 2, 3, 4]) },
+        { opcode: 0x0, fin: false, payload: 'hijklmnop', mask: new Uint8Array([0xff, 0x00, 0xaa, 0x55]) },
+        { opcode: 0x0, fin: true, payload: 'qrstuvwxyz', mask: new Uint8Array([0x80, 0x7f, 0x01, 0xfe]) },
+      ]);
+      await peer.waitForMessages(1);
+      await closeNormally(peer);
+    },
+  }),
+  defineCase({
+    id: 'masking.server-frames-unmasked',
+    title: 'Every frame the server sends (text, binary, pong, close) is unmasked',
+    rfc: ['5.1'],
+    autobahn: [],
+    expect: echo([text('text to echo'), binary('binary to echo'), pong('ping to answer')], { codes: [4321, 1000] }),
+    async run(peer) {
+      await peer.sendMessage(0x1, 'text to echo');
+      await peer.sendMessage(0x2, 'binary to echo');
+      await peer.sendPing('ping to answer');
+      await peer.waitForMessages(2);
+      await peer.waitForPongs(1);
+      await closeNormally(peer, 4321, 'close with a reason');
+    },
+  }),
+];

@@ -1,0 +1,86 @@
+// Fail-fast (Autobahn 6.4.1-4): RFC 6455 §8.1 fails the connection when the endpoint "finds that the byte stream
+// is not, in fact, a valid UTF-8 stream". A validator that checks as bytes arrive finds it at the first invalid
+// byte; one that checks the finished message finds it only at the end. The script sends a valid part, then the
+// part that makes the text invalid, then waits (FAIL_FAST_WINDOW_MS) for the target to fail before it sends the
+// rest; the mark 'rest' is set just before the rest goes out. Failing before the mark: pass; only after it:
+// non-strict (late-fail, the shared grader's `failBy`); never: fail.
+import { awaitFailure, defineCase, failWith, utf8, type ConformanceCase, type Peer } from '../../define.js';
+
+const PART1 = utf8('κόσμε');
+/** F4 90 80 80 would be U+110000, beyond U+10FFFF: F4 followed by 90 is invalid at the 90. */
+const PART2 = new Uint8Array([0xf4, 0x90, 0x80, 0x80]);
+const PART3 = utf8('wsprobe');
+/** PART2 cut right after its first invalid byte (6.4.2/6.4.4), the remainder moved to the last part. */
+const PART2_EXACT = PART2.subarray(0, 2);
+const PART3_EXACT = new Uint8Array([...PART2.subarray(2), ...PART3]);
+
+const PAUSE_MS = 100;
+/** How long the target has to fail once the invalid byte is out (Autobahn waits 1 s). */
+export const FAIL_FAST_WINDOW_MS = 1000;
+const MARK = 'rest';
+
+/** Three frames of one text message. */
+async function sendAsFrames(peer: Peer, parts: Uint8Array[]): Promise<void> {
+  await peer.sendFrame({ opcode: 0x1, fin: false, payload: parts[0] });
+  await peer.pause(PAUSE_MS);
+  await peer.sendFrame({ opcode: 0x0, fin: false, payload: parts[1] });
+  await peer.waitForClose(FAIL_FAST_WINDOW_MS);
+  peer.mark(MARK);
+  await peer.sendFrame({ opcode: 0x0, fin: true, payload: parts[2] });
+}
+
+/** One frame, its bytes written in three chops at the part boundaries. */
+async function sendAsChops(peer: Peer, parts: Uint8Array[]): Promise<void> {
+  const payload = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    payload.set(p, at);
+    at += p.length;
+  }
+  const key = new Uint8Array([0x5a, 0x13, 0xc7, 0x9e]);
+  const frame = new Uint8Array(6 + payload.length);
+  frame[0] = 0x81;
+  frame[1] = 0x80 | payload.length; // < 126 bytes
+  frame.set(key, 2);
+  for (let i = 0; i < payload.length; i++) frame[6 + i] = (payload[i] as number) ^ (key[i & 3] as number);
+  const end1 = 6 + (parts[0] as Uint8Array).length;
+  const end2 = end1 + (parts[1] as Uint8Array).length;
+  await peer.send(frame.subarray(0, end1));
+  await peer.pause(PAUSE_MS);
+  await peer.send(frame.subarray(end1, end2));
+  await peer.waitForClose(FAIL_FAST_WINDOW_MS);
+  peer.mark(MARK);
+  await peer.send(frame.subarray(end2));
+}
+
+const failFast = (id: string, title: string, autobahn: string, send: (peer: Peer, parts: Uint8Array[]) => Promise<void>, parts: Uint8Array[]): ConformanceCase =>
+  defineCase({
+    id: `utf8.fail-fast.${id}`,
+    title,
+    rfc: ['8.1', '7.4.1'],
+    autobahn: [autobahn],
+    expect: failWith([1007], { failBy: MARK }),
+    async run(peer) {
+      await send(peer, parts);
+      await awaitFailure(peer);
+    },
+  });
+
+export const cases: ConformanceCase[] = [
+  failFast('frames', 'Invalid UTF-8 in the 2nd of 3 frames: fails before the 3rd is sent', '6.4.1', sendAsFrames, [PART1, PART2, PART3]),
+  failFast(
+    'frames-exact',
+    'Invalid UTF-8, 2nd frame ending at the first invalid byte: fails before the 3rd is sent',
+    '6.4.2',
+    sendAsFrames,
+    [PART1, PART2_EXACT, PART3_EXACT],
+  ),
+  failFast('chops', 'Invalid UTF-8 in the 2nd of 3 chops of one frame: fails before the 3rd chop', '6.4.3', sendAsChops, [PART1, PART2, PART3]),
+  failFast(
+    'chops-exact',
+    'Invalid UTF-8, 2nd chop of one frame ending at the first invalid byte: fails before the 3rd chop',
+    '6.4.4',
+    sendAsChops,
+    [PART1, PART2_EXACT, PART3_EXACT],
+  ),
+];

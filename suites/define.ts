@@ -1,0 +1,240 @@
+// Case types and the expectation language of the conformance catalogue.
+//
+// A case is data (id, title, RFC sections, Autobahn ids, expectation, timeout) plus a short script that acts on the
+// target and observes it through the `Peer`. The script asserts nothing: runners/conformance/grade.ts turns the
+// Peer's `Observation` and the case's `Expectation` into a verdict. Scripts may measure (peer.metric) but never decide outcomes.
+import { createHash } from 'node:crypto';
+import type { HandshakeSpec, Peer } from '../peers/raw/peer.js';
+
+export type { Peer, FrameSpec, SendOptions, Chop, HandshakeSpec, HandshakeOutcome } from '../peers/raw/peer.js';
+export type { Observation, ObservedEvent } from '../peers/raw/observation.js';
+
+/** Something the target must send, in order. Server pings are ignored by the grader (RFC 6455 §5.5.2). */
+export type Step =
+  /** A whole message with exactly this content (the target may fragment it any way it likes: §5.4). */
+  | { type: 'text' | 'binary'; payload: Uint8Array | string }
+  /** The same, by length and SHA-256, for large payloads. */
+  | { type: 'text' | 'binary'; length: number; sha256: string }
+  /** A pong with exactly this payload (§5.5.3: "identical Application data"). */
+  | { type: 'pong'; payload: Uint8Array | string };
+
+/** How the target must answer our close frame (client-initiated closing handshake, RFC 6455 §7.1.2, §5.5.1). */
+export interface CloseRule {
+  /** Close codes accepted in the target's answering close frame. Any other code: wrong-code. */
+  codes: number[];
+  /** Accept an answering close frame with no payload (§5.5.1: the body is optional). Default true. */
+  allowNoCode?: boolean;
+}
+
+/** A header check on the handshake response. Names are case-insensitive. */
+export interface HeaderRule {
+  name: string;
+  /** Exact value (after trimming OWS). */
+  equals?: string;
+  /** A comma-separated list that contains this token (case-insensitive). */
+  hasToken?: string;
+  matches?: RegExp;
+}
+
+export type Expectation =
+  /**
+   * Normal behaviour: receive exactly these things in order (nothing else but server pings), then, when the
+   * script closes, the closing handshake per `close` (default: answer 1000 or no code) and the target closes TCP.
+   */
+  | {
+      kind: 'behave';
+      receive: Step[];
+      close?: CloseRule;
+      /**
+       * Close codes by which the target may refuse a legal but large message as a resource limit of its own
+       * (1009 message too big, 1008 policy): graded non-strict (limit-reached) instead of fail. For limits cases.
+       */
+      limitCodes?: number[];
+    }
+  /**
+   * Fail the WebSocket Connection (RFC 6455 §7.1.7): a close frame with one of `codes`, then TCP closed by the
+   * target; or, when `allowDrop` (default true), TCP closed or reset without a close frame. Nothing beyond `before`
+   * may be echoed. `before`: valid messages sent ahead of the invalid data; failing before echoing them is
+   * non-strict (early-fail), as in Autobahn 3.2-3.4, 4.1.3-5, 4.2.3-5, 5.15. `failBy`: a mark the script sets when
+   * the rest of the offending message has been sent; failing only after it is non-strict (late-fail: not
+   * fail-fast, Autobahn 6.4.x).
+   */
+  | { kind: 'fail'; codes: number[]; allowDrop?: boolean; before?: Step[]; failBy?: string }
+  /**
+   * Always informational: the behaviour is recorded and described, with the script's metrics. `receive`, when
+   * given, is compared and the difference described (never graded). `reasonCode` defaults to 'informational'.
+   */
+  | { kind: 'informational'; describe: string; receive?: Step[]; reasonCode?: string }
+  /**
+   * The opening handshake (RFC 6455 §4). `status`: accepted statuses; 'reject' means any status but 101 (and, with
+   * `allowDrop`, closing TCP without a response). `nonStrict`: statuses accepted as non-strict (e.g. a 400 where
+   * §4.4 says 426), with the reason. A 101 must also pass §4.1's client checks; then `then` grades the rest of
+   * the connection (e.g. an echo), else the case ends at the handshake.
+   */
+  | {
+      kind: 'handshake';
+      status: number[] | 'reject';
+      allowDrop?: boolean;
+      requireHeaders?: HeaderRule[];
+      forbidHeaders?: string[];
+      nonStrict?: { status: number[] | 'reject'; why: string };
+      then?: Expectation;
+    }
+  /**
+   * Needs an extension (RFC 6455 §9): when the 101 response did not accept `extension`, the case is
+   * `unimplemented` (Autobahn 12.x/13.x); otherwise `then` grades it. `refusal: 'pass'`: a 4xx answer to the
+   * handshake passes too (a server may refuse a connection whose offer it must decline, RFC 7692 §5).
+   */
+  | { kind: 'negotiated'; extension: string; then: Expectation; refusal?: 'pass' };
+
+/** Options of the run the case may depend on. */
+export interface CaseOptions {
+  /** The target's stated message size limit (`wsprobe test --max-payload N`). */
+  maxPayload?: number;
+}
+
+export interface CaseContext {
+  options: CaseOptions;
+  /** This case's budget in ms (after --timeout and --timeout-scale). */
+  timeoutMs: number;
+  /** The seed of this case's Entropy (mask keys, Sec-WebSocket-Key). */
+  seed: number;
+}
+
+export const CASE_TAGS = {
+  /** Sends 16 MiB or more: skipped by --quick. */
+  huge: 'huge',
+  /** Takes several seconds even against a fast target. */
+  slow: 'slow',
+  /** Measures timing; runs alone (exclusive). */
+  timing: 'timing',
+  /** Moves megabytes: the runner keeps few of these in flight at once (heavyConcurrency). */
+  heavy: 'heavy',
+} as const;
+export type CaseTag = (typeof CASE_TAGS)[keyof typeof CASE_TAGS];
+
+/** Default budget of a small case. Generous on purpose: a slow but correct target must not fail on a timer. */
+export const DEFAULT_CASE_TIMEOUT_MS = 10_000;
+
+export interface ConformanceCase {
+  /** Stable dotted id, area first: `control.ping.payload-126`. Baselines are keyed on it. */
+  id: string;
+  title: string;
+  /** RFC 6455 sections, e.g. ['5.5', '5.5.2']. */
+  rfc: string[];
+  /** Autobahn|Testsuite case ids covered, e.g. ['2.5']. */
+  autobahn: string[];
+  tags?: CaseTag[];
+  /** The whole case's budget in ms. Default DEFAULT_CASE_TIMEOUT_MS. */
+  timeoutMs?: number;
+  /** Runs with no other case in flight (timing measurements). */
+  exclusive?: boolean;
+  /** The opening handshake the runner sends before `run` (default: a correct one); 'manual': the script does it. */
+  handshake?: HandshakeSpec | 'manual';
+  expect: Expectation | ((options: CaseOptions) => Expectation);
+  /** Acts and observes. Must not throw on target misbehaviour (the Peer does not); a throw is a harness error. */
+  run(peer: Peer, ctx: CaseContext): Promise<void>;
+}
+
+const ID_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)+$/;
+
+/** Checks and returns a case definition (ids: lowercase dotted, kebab-case segments, at least two segments). */
+export function defineCase(c: ConformanceCase): ConformanceCase {
+  if (!ID_RE.test(c.id)) throw new Error(`case id ${JSON.stringify(c.id)} is not a dotted kebab-case id`);
+  if (c.rfc.length === 0) throw new Error(`case ${c.id} cites no RFC section`);
+  return c;
+}
+
+export function caseArea(id: string): string {
+  return id.split('.')[0] ?? id;
+}
+
+export function resolveExpectation(c: ConformanceCase, options: CaseOptions): Expectation {
+  return typeof c.expect === 'function' ? c.expect(options) : c.expect;
+}
+
+// ---- Expectation builders (plain data; use them or write the objects by hand) ----
+
+/** Echo these messages in order, then answer our close (default 1000, or no code) and close TCP. */
+export function echo(receive: Step[], close?: CloseRule): Expectation {
+  return close ? { kind: 'behave', receive, close } : { kind: 'behave', receive };
+}
+
+/** Fail the connection with one of `codes` (default [1002]) or drop TCP. */
+export function failWith(codes: number[] = [1002], opts: { before?: Step[]; failBy?: string; allowDrop?: boolean } = {}): Expectation {
+  return { kind: 'fail', codes, ...opts };
+}
+
+/** Graded by `then` when the target accepted `extension`, else unimplemented. */
+export function whenNegotiated(extension: string, then: Expectation, opts: { refusal?: 'pass' } = {}): Expectation {
+  return { kind: 'negotiated', extension, then, ...opts };
+}
+
+export function informational(describe: string, opts: { receive?: Step[]; reasonCode?: string } = {}): Expectation {
+  return { kind: 'informational', describe, ...opts };
+}
+
+export const text = (payload: Uint8Array | string): Step => ({ type: 'text', payload });
+export const binary = (payload: Uint8Array | string): Step => ({ type: 'binary', payload });
+export const pong = (payload: Uint8Array | string = new Uint8Array(0)): Step => ({ type: 'pong', payload });
+
+/** A large message step by digest: the grader compares length and SHA-256, not only the length. */
+export function digestStep(type: 'text' | 'binary', payload: Uint8Array): Step {
+  return { type, length: payload.length, sha256: sha256Hex(payload) };
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+// ---- Payloads: deterministic, so expectations can be rebuilt without storing them ----
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 *';
+const patternCache = new Map<string, Uint8Array>();
+
+/**
+ * `length` bytes of deterministic content: ASCII text (valid UTF-8) for 'text', every byte value for 'binary'.
+ * Payloads up to 4 MiB are cached: treat them as read-only.
+ */
+export function patternPayload(kind: 'text' | 'binary', length: number): Uint8Array {
+  const key = `${kind}:${length}`;
+  const hit = patternCache.get(key);
+  if (hit) return hit;
+  const out = new Uint8Array(length);
+  if (kind === 'text') {
+    for (let i = 0; i < length; i++) out[i] = ALPHABET.charCodeAt((i * 7 + (i >>> 6)) % ALPHABET.length);
+  } else {
+    for (let i = 0; i < length; i++) out[i] = (i * 31 + (i >>> 8)) & 0xff;
+  }
+  if (length <= 4 * 1024 * 1024) patternCache.set(key, out);
+  return out;
+}
+
+/** UTF-8 bytes of a string. */
+export function utf8(s: string): Uint8Array {
+  return new Uint8Array(Buffer.from(s, 'utf8'));
+}
+
+// ---- Script helpers: the usual endings of a case ----
+
+/** Normal ending: start the closing handshake with `code` (default 1000) and wait for it to finish. */
+export async function closeNormally(peer: Peer, code = 1000, reason?: string | Uint8Array): Promise<void> {
+  await peer.close(code, reason);
+}
+
+/**
+ * Ending of a failure case: wait for the target to fail the connection (close frame or TCP end), then finish
+ * the closing handshake (the peer answers a close frame by itself and waits for TCP to end). If the target never
+ * fails, the wait ends at the case deadline (keeping a reserve for the close) and we close with 1000, so the
+ * grader sees a target that did not fail.
+ */
+export async function awaitFailure(peer: Peer): Promise<void> {
+  if (!(await peer.waitForClose())) peer.mark(GIVE_UP_MARK);
+  await peer.close(1000);
+}
+
+/**
+ * The mark awaitFailure sets when it stops waiting for the target to fail: a close or TCP end after it does not
+ * count as failing. Scripts of failure cases that end some other way should set it before closing with 1000.
+ */
+export const GIVE_UP_MARK = 'give-up';

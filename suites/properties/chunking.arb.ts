@@ -1,0 +1,52 @@
+// How the client byte stream is split across TCP writes (RFC 6455 §5.4: "intermediaries ... could coalesce and/or
+// split frames"): a server must give the same answer for every split, and for pauses between the pieces.
+import fc from 'fast-check';
+
+export type Chunking =
+  /** One write for the whole stream. */
+  | { kind: 'whole' }
+  /** One write per frame. */
+  | { kind: 'frames' }
+  /** Writes of these sizes (cycled over the stream), with a pause between writes. */
+  | { kind: 'sizes'; sizes: number[]; pauseMs: number };
+
+export const chunkingArb: fc.Arbitrary<Chunking> = fc.oneof({ withCrossShrink: true }, 
+  { weight: 4, arbitrary: fc.constant<Chunking>({ kind: 'whole' }) },
+  { weight: 2, arbitrary: fc.constant<Chunking>({ kind: 'frames' }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('sizes' as const),
+      sizes: fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 4 }),
+      pauseMs: fc.constantFrom(0, 0, 0, 1, 2),
+    }),
+  },
+);
+
+/** Splits `frames` (encoded, one per entry) into writes as `chunking` says. */
+export function chopStream(frames: readonly Uint8Array[], chunking: Chunking): Uint8Array[] {
+  if (chunking.kind === 'frames') return frames.filter((f) => f.length > 0);
+  let total = 0;
+  for (const f of frames) total += f.length;
+  const all = new Uint8Array(total);
+  let o = 0;
+  for (const f of frames) {
+    all.set(f, o);
+    o += f.length;
+  }
+  if (chunking.kind === 'whole') return total === 0 ? [] : [all];
+  const out: Uint8Array[] = [];
+  let i = 0;
+  for (let k = 0; i < total; k++) {
+    const size = Math.max(1, chunking.sizes[k % chunking.sizes.length]!);
+    out.push(all.subarray(i, Math.min(total, i + size)));
+    i += size;
+  }
+  return out;
+}
+
+export function describeChunking(c: Chunking): string {
+  if (c.kind === 'whole') return 'sent in one write';
+  if (c.kind === 'frames') return 'one write per frame';
+  return `writes of ${c.sizes.join(', ')} bytes (cycled)${c.pauseMs > 0 ? `, ${c.pauseMs} ms apart` : ''}`;
+}

@@ -1,0 +1,35 @@
+// What a fuzz suite is: an arbitrary, a check of one generated value against a target, and a readable form of the
+// value for counterexamples. The runner (runners/fuzz) drives suites with fc.check; suites assert nothing.
+import type fc from 'fast-check';
+import type { TranscriptEntry } from '../../reports/schema.js';
+import type { FuzzTarget } from './fuzz-target.js';
+import type { Mismatch } from './judge-stream.js';
+
+export const FUZZ_SUITE_NAMES = ['framing', 'masking', 'fragmentation', 'control', 'utf8', 'close', 'handshake', 'model'] as const;
+export type FuzzSuiteName = (typeof FUZZ_SUITE_NAMES)[number];
+
+export function isFuzzSuiteName(name: string): name is FuzzSuiteName {
+  return (FUZZ_SUITE_NAMES as readonly string[]).includes(name);
+}
+
+/** The result of running one generated value: the property held when `mismatch` is null. */
+export interface CaseCheck {
+  mismatch: Mismatch | null;
+  /** Every byte sent, handshake included: a replay must send the same. */
+  sent: Uint8Array;
+  transcript: TranscriptEntry[];
+  transcriptOmitted: number;
+}
+
+export interface FuzzSuite<T = unknown> {
+  name: FuzzSuiteName;
+  title: string;
+  /** RFC 6455 sections the suite exercises. */
+  rfc: string[];
+  /** Autobahn case groups covering the same ground, for users comparing. */
+  autobahn: string[];
+  arbitrary: fc.Arbitrary<T>;
+  check(target: FuzzTarget, value: T): Promise<CaseCheck>;
+  /** The value as readable lines (frames, steps, request head). */
+  describe(value: T): string[];
+}

@@ -1,0 +1,58 @@
+// A stream case: the frames a client sends on one connection and how they are chopped into TCP writes. Unless the
+// frames already hold a close, the stream ends with our close (1000), so every case has a defined end: the target
+// must answer it, or have failed the connection before.
+import fc from 'fast-check';
+import { Opcode } from '../../protocol/constants.js';
+import { chunkingArb, describeChunking, type Chunking } from './chunking.arb.js';
+import { closeBody } from './close.arb.js';
+import { describeFuzzFrame, encodeFuzzFrame, fuzzFrame, type FuzzFrame } from './fuzz-frame.js';
+import { maskArb } from './mask.arb.js';
+
+export interface StreamCase {
+  frames: FuzzFrame[];
+  chunking: Chunking;
+}
+
+/**
+ * Parts are a fixed tuple of optional parts rather than an array: fast-check shrinks each option to "absent" on its
+ * own, so any part can go, where array shrinking mostly drops leading items.
+ */
+export function optionalPartsArb<T>(partArb: fc.Arbitrary<T>, count: number): fc.Arbitrary<T[]> {
+  const one = fc.option(partArb, { nil: null, freq: 4 });
+  return fc.tuple(...Array.from({ length: count }, () => one)).map((parts) => parts.filter((p): p is Exclude<typeof p, null> => p !== null) as T[]);
+}
+
+export function streamCaseArb(partArb: fc.Arbitrary<FuzzFrame[]>, opts: { maxParts?: number; last?: fc.Arbitrary<FuzzFrame[]> } = {}): fc.Arbitrary<StreamCase> {
+  const lastArb = opts.last ?? fc.constant<FuzzFrame[]>([]);
+  return fc
+    .record({
+      parts: optionalPartsArb(partArb, opts.maxParts ?? 3),
+      last: lastArb,
+      closeMask: maskArb,
+      chunking: chunkingArb,
+    })
+    .map(({ parts, last, closeMask, chunking }) => {
+      const frames = [...parts.flat(), ...last];
+      if (!frames.some((f) => f.opcode === Opcode.Close)) frames.push(fuzzFrame(Opcode.Close, closeBody(1000), closeMask));
+      return { frames, chunking };
+    });
+}
+
+/** The counterexample as readable lines: one per frame, then the chunking. */
+export function describeStreamCase(c: StreamCase): string[] {
+  return [...c.frames.map((f, i) => `${i + 1}. > ${describeFuzzFrame(f)}`), `(${describeChunking(c.chunking)})`];
+}
+
+export function encodeStreamCase(c: StreamCase): Uint8Array[] {
+  return c.frames.map(encodeFuzzFrame);
+}
+
+/** FNV-1a over the encoded frames: seeds the handshake key, so equal cases send equal bytes. */
+export function streamKeySeed(encoded: readonly Uint8Array[]): number {
+  let h = 0x811c9dc5;
+  for (const part of encoded) {
+    for (let i = 0; i < part.length; i += part.length > 4096 ? 61 : 1) h = Math.imul(h ^ part[i]!, 0x01000193);
+    h = Math.imul(h ^ part.length, 0x01000193);
+  }
+  return h >>> 0;
+}

@@ -1,0 +1,54 @@
+// A replay reproduces a failure byte for byte: the failing run's shrunk case and the replay of its token send the
+// same bytes (masks and the handshake key are part of the generated value), and fail the same way.
+import { afterAll, describe, expect, it } from 'vitest';
+import { startBrokenServer, type BrokenFault } from '../../fixtures/broken-servers/index.js';
+import { parseReplayToken } from '../../../runners/fuzz/replay-token.js';
+import { runFuzz } from '../../../runners/fuzz/run-fuzz.js';
+import { TcpFuzzTarget } from '../../../runners/fuzz/tcp-target.js';
+import type { FuzzSuiteName } from '../../../suites/properties/fuzz-suite.js';
+
+const CASES: [BrokenFault, FuzzSuiteName][] = [
+  ['wrong-pong-payload', 'control'],
+  ['accepts-rsv-bits', 'framing'],
+  ['no-utf8-validation', 'utf8'],
+  ['accepts-bad-key', 'handshake'],
+  ['no-pong', 'model'],
+];
+
+describe('replay', () => {
+  const stops: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    await Promise.all(stops.map((s) => s()));
+  });
+
+  for (const [fault, suite] of CASES) {
+    it(`${suite} against ${fault}: the replay sends the same bytes and fails the same way`, async () => {
+      const server = await startBrokenServer(fault);
+      stops.push(() => server.close());
+      const base = {
+        target: new TcpFuzzTarget(server.url, { timeoutMs: 500, closeTimeoutMs: 300 }),
+        targetUrl: server.url,
+        embedded: false,
+        suites: [suite],
+        runs: 200,
+        seed: 99,
+        concurrency: 8,
+        timeLimitMs: 20_000,
+        toolVersion: 'test',
+        replayCommand: (s: string, t: string) => `wsprobe fuzz --suite ${s} --replay ${t}`,
+      };
+      const first = await runFuzz(base);
+      expect(first.failures).toHaveLength(1);
+      const failure = first.failures[0]!;
+      const token = parseReplayToken(failure.token)!;
+      const again = await runFuzz({ ...base, replay: token });
+      expect(again.failures).toHaveLength(1);
+      const replayed = again.failures[0]!;
+      expect(replayed.counterexample).toEqual(failure.counterexample);
+      expect(replayed.check.mismatch?.reasonCode).toBe(failure.check.mismatch?.reasonCode);
+      // The handshake key bytes are seeded by the case, so whole byte streams compare equal.
+      expect(Buffer.from(replayed.check.sent).equals(Buffer.from(failure.check.sent))).toBe(true);
+      expect(failure.check.sent.length).toBeGreaterThan(0);
+    }, 40_000);
+  }
+});

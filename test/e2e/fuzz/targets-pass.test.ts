@@ -1,0 +1,69 @@
+// Conformant targets pass every fuzz suite: the embedded reference server and ws's WebSocketServer (echo on
+// 127.0.0.1, port 0), 200 seeded cases per suite, bounded in time. A failure prints its counterexample.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReferenceServer, type RunningServer } from '../../../peers/reference-server.js';
+import { runFuzz } from '../../../runners/fuzz/run-fuzz.js';
+import { TcpFuzzTarget } from '../../../runners/fuzz/tcp-target.js';
+import { FUZZ_SUITE_NAMES } from '../../../suites/properties/fuzz-suite.js';
+import type { HandshakeFault } from '../../../suites/properties/handshake.arb.js';
+import { startWsEcho } from './helpers.js';
+
+const RUNS = 200;
+
+/**
+ * ws 8 answers 101 to an HTTP/1.0 request and to a request without Host, both refused by RFC 6455 §4.2.1 (the
+ * handshake suite reports them; see fuzz-ws-deviations below). Everything else ws does is within the RFC.
+ */
+const WS_DEVIATIONS: readonly HandshakeFault[] = ['http-1.0', 'no-host'];
+
+async function fuzzAll(url: string, skipFaults: readonly HandshakeFault[] = []) {
+  const run = await runFuzz({
+    target: new TcpFuzzTarget(url, { timeoutMs: 2000 }),
+    targetUrl: url,
+    embedded: false,
+    suites: FUZZ_SUITE_NAMES,
+    runs: RUNS,
+    seed: 20240601,
+    concurrency: 16,
+    timeLimitMs: 100_000,
+    toolVersion: 'test',
+    replayCommand: (s, t) => `wsprobe fuzz ${url} --suite ${s} --replay ${t}`,
+    suiteOptions: { handshake: { skipFaults } },
+  });
+  const failures = run.result.cases
+    .filter((c) => c.verdict !== 'pass')
+    .map((c) => [`${c.id}: ${c.reason}`, ...(c.counterexample ?? []), `replay: ${c.replay}`].join('\n'));
+  return { run, failures };
+}
+
+describe('conformant targets pass every fuzz suite', () => {
+  let ws: { url: string; close(): Promise<void> };
+  let ref: RunningServer;
+  beforeAll(async () => {
+    ws = await startWsEcho();
+    ref = await startReferenceServer({ host: '127.0.0.1', port: 0, statsPath: null });
+  });
+  afterAll(async () => {
+    await ws?.close();
+    await ref?.close();
+  });
+
+  it('ws WebSocketServer: every suite holds for 200 cases', async () => {
+    const { run, failures } = await fuzzAll(ws.url, WS_DEVIATIONS);
+    expect(failures).toEqual([]);
+    for (const c of run.result.cases) expect(c.numRuns).toBeGreaterThanOrEqual(RUNS);
+  }, 120_000);
+
+  it('ws deviations are real: the handshake suite catches HTTP/1.0 or a missing Host', async () => {
+    const { run } = await fuzzAll(ws.url);
+    const hs = run.result.cases.find((c) => c.id === 'fuzz.handshake')!;
+    expect(hs.verdict).toBe('fail');
+    expect(hs.counterexample?.[0]).toMatch(/fault (http-1\.0|no-host)/);
+  }, 120_000);
+
+  it('the reference server: every suite holds for 200 cases', async () => {
+    const { run, failures } = await fuzzAll(ref.url);
+    expect(failures).toEqual([]);
+    for (const c of run.result.cases) expect(c.numRuns).toBeGreaterThanOrEqual(RUNS);
+  }, 120_000);
+});

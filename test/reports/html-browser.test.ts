@@ -1,0 +1,173 @@
+// The HTML report in a real browser (Debian's chromium, driven by playwright-core): offline, consistent with the
+// JSON, filterable, searchable, expandable, fast at 600 cases with 5,000-frame transcripts, charts for load.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { renderHtml } from '../../reports/html.js';
+import { mergeRuns } from '../../reports/merge.js';
+import { VERDICTS, type RunResult } from '../../reports/schema.js';
+import { bigFixture, capacityFixture, conformanceFixture, fuzzFixture, loadFixture, realisticFixture } from './fixtures.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUT = resolve('test-output');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+if (!existsSync(CHROMIUM)) {
+  console.warn(`html-browser tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it)`);
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('HTML report in Chromium', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  interface Opened {
+    page: Page;
+    problems: string[];
+    requests: string[];
+    loadMs: number;
+  }
+
+  /** Writes the report to test-output/ and opens it offline, recording console errors and every request. */
+  async function open(name: string, results: RunResult | RunResult[], viewport = { width: 1280, height: 900 }): Promise<Opened> {
+    const file = join(OUT, name);
+    writeFileSync(file, renderHtml(results));
+    const url = pathToFileURL(file).href;
+    const context = await browser.newContext({ viewport, offline: true });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('request', (r) => {
+      if (r.url() !== url) requests.push(r.url());
+    });
+    const start = performance.now();
+    await page.goto(url);
+    await page.waitForSelector('html[data-ready="true"]', { state: 'attached', timeout: 30_000 });
+    return { page, problems, requests, loadMs: performance.now() - start };
+  }
+
+  it('shows the JSON counts, filters, searches and expands a failing case, offline and without errors', async () => {
+    const result = conformanceFixture();
+    const { page, problems, requests } = await open('report.html', result);
+
+    for (const v of VERDICTS) {
+      expect(await page.textContent(`.counts .count[data-verdict="${v}"]`), v).toBe(String(result.summary[v]));
+    }
+    expect(await page.locator('tr.case').count()).toBe(result.cases.length);
+    // Failing first: the first row is the worst verdict in the run.
+    expect(await page.locator('tr.case').first().getAttribute('data-verdict')).toBe('error');
+
+    await page.uncheck('input[name=verdict][value=pass]');
+    expect(await page.locator('tr.case[data-verdict=pass]').count()).toBe(0);
+    expect(await page.locator('tr.case').count()).toBe(result.cases.length - result.summary.pass);
+    await page.check('input[name=verdict][value=pass]');
+
+    await page.fill('#search', 'control.ping');
+    await expect.poll(() => page.locator('tr.case').count(), { timeout: 5000 }).toBe(1);
+    expect(await page.getAttribute('tr.case', 'data-id')).toBe('control.ping.payload-126');
+    await page.fill('#search', '');
+    await expect.poll(() => page.locator('tr.case').count(), { timeout: 5000 }).toBe(result.cases.length);
+
+    await page.click('tr.case[data-id="framing.rsv.rsv1-set"]');
+    const detail = page.locator('tr.detail');
+    await detail.waitFor({ timeout: 5000 });
+    const failing = result.cases.find((c) => c.id === 'framing.rsv.rsv1-set')!;
+    expect(await detail.locator('table.transcript tbody tr').count()).toBe(failing.transcript.length);
+    const text = (await detail.textContent()) ?? '';
+    expect(text).toContain('CLOSE');
+    expect(text).toContain('code 1002');
+    expect(text).toContain('</script><!--'); // hostile text shown as text, not markup
+    expect(text).toContain('§5.2');
+    expect(await page.getAttribute('tr.case[data-id="framing.rsv.rsv1-set"] button.toggle', 'aria-expanded')).toBe('true');
+    await page.screenshot({ path: join(OUT, 'report.png'), fullPage: true });
+
+    await page.click('tr.case[data-id="control.ping.payload-126"]');
+    expect(await page.locator('tr.gap').allTextContents()).toContain('1,234 more entries omitted by the runner');
+
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([]);
+  });
+
+  it('renders 600 cases with 5,000-frame transcripts quickly and shows how many entries it left out', async () => {
+    const { page, problems, loadMs } = await open('report-big.html', bigFixture(600, 5000));
+    expect(await page.locator('tr.case').count()).toBe(600);
+    console.info(`600-case report: ${Math.round(loadMs)} ms to load and render`);
+    expect(loadMs).toBeLessThan(15_000);
+    const start = performance.now();
+    await page.locator('tr.case').first().click();
+    await page.locator('tr.detail table.transcript').waitFor({ timeout: 5000 });
+    expect(performance.now() - start).toBeLessThan(5000);
+    // 120,000 entries for 600 cases: 200 kept per case, the gap says how many are not shown.
+    expect(await page.locator('tr.gap').first().textContent()).toBe('4,800 more entries omitted');
+    expect(await page.locator('tr.detail table.transcript tbody tr').count()).toBe(201);
+    expect(await page.locator('tr.detail table.transcript tbody tr:last-child td:first-child').textContent()).toBe('5000');
+    const start2 = performance.now();
+    await page.uncheck('input[name=verdict][value=pass]');
+    expect(performance.now() - start2).toBeLessThan(5000);
+    expect(problems).toEqual([]);
+  });
+
+  it('renders the load section with SVG charts and thresholds', async () => {
+    const result = loadFixture();
+    const { page, problems, requests } = await open('report-load.html', result);
+    expect(await page.locator('#load svg').count()).toBeGreaterThanOrEqual(6);
+    expect(await page.locator('#load svg path.series').count()).toBeGreaterThan(6);
+    expect(await page.locator('tr.threshold').count()).toBe(result.load!.thresholds.length);
+    expect(await page.locator('tr.threshold[data-ok="false"]').count()).toBe(result.load!.thresholds.filter((t) => !t.ok).length);
+    expect(await page.locator('#cases').count()).toBe(0);
+    await page.screenshot({ path: join(OUT, 'report-load.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([]);
+  });
+
+  it('renders the capacity curve and steps', async () => {
+    const result = capacityFixture();
+    const { page, problems } = await open('report-capacity.html', result);
+    expect(await page.locator('#capacity svg').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('#capacity svg path.cross').count()).toBeGreaterThan(0);
+    expect(await page.locator('tr.step').count()).toBe(result.capacity!.steps.length);
+    expect(problems).toEqual([]);
+  });
+
+  it('shows seed, path, counterexample and replay command of a fuzz case', async () => {
+    const result = fuzzFixture();
+    const { page, problems } = await open('report-fuzz.html', result);
+    await page.click('tr.case[data-verdict=fail]');
+    const text = (await page.locator('tr.detail').textContent()) ?? '';
+    expect(text).toContain(String(result.cases[0]!.seed));
+    expect(text).toContain(result.cases[0]!.path!);
+    expect(text).toContain(result.cases[0]!.replay!);
+    expect(text).toContain('Shrunk counterexample');
+    expect(problems).toEqual([]);
+  });
+
+  it('shows one column per target for several result files', async () => {
+    const a = conformanceFixture();
+    const b = { ...conformanceFixture(), target: { url: 'ws://127.0.0.1:9002/' } };
+    const { page, problems } = await open('report-matrix.html', [a, b]);
+    expect(await page.locator('#cases thead th').allTextContents()).toEqual(['Case', '127.0.0.1:9001', '127.0.0.1:9002', 'Duration']);
+    expect(await page.locator('tr.case').first().locator('td.verdict').count()).toBe(2);
+    expect(await page.locator('table.per-target tbody tr').count()).toBe(2);
+    expect(mergeRuns([a, b]).cases.length).toBe(await page.locator('tr.case').count());
+    expect(problems).toEqual([]);
+  });
+
+  it('writes a realistic screenshot for the README', async () => {
+    const { page, problems } = await open('report-readme.html', realisticFixture(), { width: 1200, height: 1250 });
+    await page.click('tr.case[data-id="control.ping.payload-126"]');
+    await page.screenshot({ path: join(OUT, 'report-readme.png') });
+    expect(problems).toEqual([]);
+  });
+});

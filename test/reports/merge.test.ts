@@ -1,0 +1,136 @@
+import hdr from 'hdr-histogram-js';
+import { describe, expect, it } from 'vitest';
+import { MergeError, mergeRuns } from '../../reports/merge.js';
+import { summarizeHistogram } from '../../reports/histogram.js';
+import { validateRunResult } from '../../reports/validate.js';
+import { caseResult, conformanceFixture, fuzzFixture, latencyValues, loadFixture, withSummary } from './fixtures.js';
+import type { HistogramSummary, RunResult } from '../../reports/schema.js';
+
+const withoutEncoding = ({ encoded: _e, ...rest }: HistogramSummary) => rest;
+
+describe('mergeRuns: load shards', () => {
+  const valuesA = { connect: latencyValues(11, 500, 2500), pingRtt: latencyValues(12, 8000, 700), messageRtt: latencyValues(13, 20_000, 1200) };
+  // Shard B sees a slower target, so the merged tail is not either shard's tail.
+  const valuesB = { connect: latencyValues(21, 700, 9000), pingRtt: latencyValues(22, 3000, 4000), messageRtt: latencyValues(23, 9000, 5000) };
+  const a = loadFixture({ values: valuesA, connections: 500, seconds: 10, shard: { index: 0, count: 2 } });
+  const b = loadFixture({ values: valuesB, connections: 700, seconds: 10, shard: { index: 1, count: 2 }, startedAt: '2025-01-02T03:04:07.678Z' });
+  const merged = mergeRuns([a, b]);
+
+  it('gives exactly the counts and percentiles of one histogram holding every value', () => {
+    for (const name of ['connect', 'pingRtt', 'messageRtt'] as const) {
+      const all = hdr.build();
+      for (const v of [...valuesA[name], ...valuesB[name]]) all.recordValue(Math.max(1, Math.round(v)));
+      const expected = summarizeHistogram(all);
+      expect(withoutEncoding(merged.load!.histograms[name]), name).toEqual(withoutEncoding(expected));
+      expect(merged.load!.histograms[name].count).toBe(valuesA[name].length + valuesB[name].length);
+      // The raw histogram agrees on every percentile too (not only our summary of it).
+      expect(merged.load!.histograms[name].p99).toBe(all.getValueAtPercentile(99) / 1000);
+      expect(merged.load!.histograms[name].p999).toBe(all.getValueAtPercentile(99.9) / 1000);
+      // And the merged encoding decodes to the same distribution.
+      const decoded = hdr.decodeFromCompressedBase64(merged.load!.histograms[name].encoded);
+      expect(decoded.totalCount).toBe(all.totalCount);
+      expect(decoded.getValueAtPercentile(90)).toBe(all.getValueAtPercentile(90));
+    }
+  });
+
+  it('is not the average of the shard percentiles', () => {
+    const avg = (a.load!.histograms.pingRtt.p99 + b.load!.histograms.pingRtt.p99) / 2;
+    expect(merged.load!.histograms.pingRtt.p99).not.toBeCloseTo(avg, 1);
+  });
+
+  it('sums counters and connections, aligns timelines on wall-clock seconds and sums them', () => {
+    const l = merged.load!;
+    expect(l.connections.target).toBe(1200);
+    expect(l.connections.opened).toBe(a.load!.connections.opened + b.load!.connections.opened);
+    expect(l.connections.dropsByCode['1006']).toBe(4);
+    expect(l.errors.ECONNRESET).toBe(4);
+    expect(l.counters.messagesSent).toBe(a.load!.counters.messagesSent! + b.load!.counters.messagesSent!);
+    expect(l.mergedFrom).toBe(2);
+    expect(l.shard).toBeUndefined();
+    expect(l.timelinePercentiles).toBe('max-of-shards');
+    // B started 2 s after A: its second 0 is A's second 2.
+    expect(l.timeline).toHaveLength(12);
+    expect(l.timeline[0]!.messagesSent).toBe(a.load!.timeline[0]!.messagesSent);
+    expect(l.timeline[2]!.messagesSent).toBe(a.load!.timeline[2]!.messagesSent + b.load!.timeline[0]!.messagesSent);
+    expect(l.timeline[11]!.open).toBe(b.load!.timeline[9]!.open);
+    const totalSent = [a, b].reduce((n, r) => n + r.load!.timeline.reduce((s, p) => s + p.messagesSent, 0), 0);
+    expect(l.timeline.reduce((s, p) => s + p.messagesSent, 0)).toBe(totalSent);
+    expect(l.timeline[2]!.pingRttP99).toBe(Math.max(a.load!.timeline[2]!.pingRttP99!, b.load!.timeline[0]!.pingRttP99!));
+    expect(l.connections.peak).toBe(Math.max(...l.timeline.map((p) => p.open)));
+    expect(merged.startedAt).toBe(a.startedAt);
+    expect(merged.durationMs).toBe(12_000);
+  });
+
+  it('adds counts but keeps the largest of settings, durations, rates and peaks', () => {
+    const l = merged.load!;
+    expect(l.heartbeat!.pingsSent).toBe(a.load!.heartbeat!.pingsSent! + b.load!.heartbeat!.pingsSent!);
+    expect(l.heartbeat!.intervalMs).toBe(1000);
+    expect(l.heartbeat!.jitterP99Ms).toBe(Math.max(a.load!.heartbeat!.jitterP99Ms!, b.load!.heartbeat!.jitterP99Ms!));
+    expect(l.counters.errorRatePercent).toBe(Math.max(a.load!.counters.errorRatePercent!, b.load!.counters.errorRatePercent!));
+    expect(l.counters.peakOpen).toBe(l.connections.peak);
+  });
+
+  it('re-evaluates thresholds on the merged figures where it can', () => {
+    const t = merged.load!.thresholds.find((x) => x.expr === 'pingRtt.p99<50ms')!;
+    expect(t.value).toBe(merged.load!.histograms.pingRtt.p99);
+    expect(t.ok).toBe(t.value! < 50);
+    expect(t.note).toMatch(/re-evaluated/);
+    const failed = merged.load!.thresholds.find((x) => x.metric === 'connections.failed')!;
+    expect(failed.value).toBe(2);
+    expect(failed.ok).toBe(false);
+  });
+
+  it('produces a valid result', () => {
+    expect(validateRunResult(merged, { strict: true })).toEqual([]);
+  });
+});
+
+describe('mergeRuns: conformance and fuzz', () => {
+  const a = conformanceFixture();
+
+  it('makes a matrix for different targets, with one outcome per target and the worst verdict per row', () => {
+    const bCases = a.cases.map((c) => (c.id === 'handshake.accept.valid' ? { ...c, verdict: 'fail' as const, reason: 'b broke it' } : c)).slice(0, -1);
+    const b = withSummary({ ...a, target: { url: 'ws://b:1/' }, cases: bCases });
+    const m = mergeRuns([a, b]);
+    expect(m.targets!.map((t) => t.url)).toEqual([a.target.url, 'ws://b:1/']);
+    const row = m.cases.find((c) => c.id === 'handshake.accept.valid')!;
+    expect(row.outcomes!.map((o) => o.verdict)).toEqual(['pass', 'fail']);
+    expect(row.verdict).toBe('fail');
+    expect(row.reason).toBe('b broke it');
+    const missing = m.cases.find((c) => c.id === a.cases.at(-1)!.id)!;
+    expect(missing.outcomes![1]).toMatchObject({ verdict: 'unimplemented', reasonCode: 'not-run' });
+    expect(m.targets![1]!.summary!.fail).toBe(a.summary.fail + 1);
+    expect(validateRunResult(m, { strict: true })).toEqual([]);
+    // A matrix merges again with a third target.
+    const c = { ...a, target: { url: 'ws://c:1/' } };
+    expect(mergeRuns([m, c]).targets).toHaveLength(3);
+  });
+
+  it('makes a union for shards of one target, keeping the worse outcome of a duplicated case', () => {
+    const s1 = withSummary({ ...a, cases: a.cases.slice(0, 6) });
+    const s2 = withSummary({ ...a, cases: [...a.cases.slice(6), { ...a.cases[0]!, verdict: 'fail' }] });
+    const u = mergeRuns([s1, s2]);
+    expect(u.targets).toBeUndefined();
+    expect(u.cases.map((c) => c.id)).toEqual(a.cases.map((c) => c.id));
+    expect(u.cases[0]!.verdict).toBe('fail');
+    expect(validateRunResult(u, { strict: true })).toEqual([]);
+  });
+
+  it('keeps fuzz details', () => {
+    const f = fuzzFixture();
+    const g = { ...fuzzFixture(), target: { url: 'ws://other/' } };
+    const m = mergeRuns([f, g]);
+    expect(m.fuzz).toEqual(f.fuzz);
+    expect(m.cases[0]!.replay).toBe(f.cases[0]!.replay);
+  });
+
+  it('refuses to mix kinds or schema versions, and capacity results', () => {
+    expect(() => mergeRuns([a, loadFixture()])).toThrow(MergeError);
+    expect(() => mergeRuns([a, loadFixture()])).toThrow(/different kinds: conformance, load/);
+    expect(() => mergeRuns([a, { ...a, schema: 'wsprobe/result@2' } as unknown as RunResult])).toThrow(/schema "wsprobe\/result@2"/);
+    expect(() => mergeRuns([])).toThrow(/nothing to merge/);
+    const cap = withSummary({ ...a, kind: 'capacity', cases: [caseResult({ id: 'x.y', verdict: 'pass' })] });
+    expect(() => mergeRuns([cap, cap])).toThrow(/capacity/);
+    expect(() => mergeRuns([loadFixture(), { ...loadFixture(), target: { url: 'ws://elsewhere/' } }])).toThrow(/different targets/);
+  });
+});

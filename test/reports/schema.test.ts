@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import schemaJson from '../../reports/result.schema.json' with { type: 'json' };
+import { validateRunResult } from '../../reports/validate.js';
+import { mergeRuns } from '../../reports/merge.js';
+import { bigFixture, capacityFixture, conformanceFixture, fullyPopulatedFixture, fuzzFixture, loadFixture } from './fixtures.js';
+
+type Node = Record<string, unknown>;
+
+/** Follows local $refs. */
+function deref(node: Node): Node {
+  let n = node;
+  while (typeof n.$ref === 'string') {
+    const path = (n.$ref as string).replace(/^#\//, '').split('/');
+    n = path.reduce<Node>((acc, key) => acc[key] as Node, schemaJson as unknown as Node);
+  }
+  return n;
+}
+
+/** Lists every property path of `value` that the schema does not declare. */
+function undeclared(value: unknown, schema: Node, path: string, out: string[]): void {
+  const s = deref(schema);
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => undeclared(v, s.items as Node, `${path}[${i}]`, out));
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  // Free-form objects (options, profile, http) are declared as plain objects on purpose.
+  if (s.properties === undefined && s.additionalProperties === undefined) return;
+  for (const [key, v] of Object.entries(value)) {
+    const props = (s.properties ?? {}) as Record<string, Node>;
+    const sub = props[key] ?? (typeof s.additionalProperties === 'object' ? (s.additionalProperties as Node) : undefined);
+    if (!sub) out.push(`${path}.${key}`);
+    else undeclared(v, sub, `${path}.${key}`, out);
+  }
+}
+
+describe('result.schema.json', () => {
+  const fixtures = {
+    conformance: conformanceFixture(),
+    fuzz: fuzzFixture(),
+    load: loadFixture(),
+    capacity: capacityFixture(),
+    fullyPopulated: fullyPopulatedFixture(),
+    matrix: mergeRuns([conformanceFixture(), { ...conformanceFixture(), target: { url: 'ws://other:1/' } }]),
+    mergedLoad: mergeRuns([loadFixture({ seed: 1 }), loadFixture({ seed: 2 })]),
+    big: bigFixture(20, 10),
+  };
+
+  for (const [name, result] of Object.entries(fixtures)) {
+    it(`accepts the ${name} fixture, strictly (no property outside the schema)`, () => {
+      expect(validateRunResult(result, { strict: true })).toEqual([]);
+    });
+  }
+
+  it('declares every property of a fully populated RunResult', () => {
+    const missing: string[] = [];
+    undeclared(fullyPopulatedFixture(), schemaJson as unknown as Node, '$', missing);
+    expect(missing).toEqual([]);
+  });
+
+  it('the fully populated fixture really sets every optional field of the top level and of a case', () => {
+    const r = fullyPopulatedFixture();
+    expect(Object.keys(r).sort()).toEqual(Object.keys(schemaJson.properties).sort());
+    expect(Object.keys(r.cases[0]!).sort()).toEqual(Object.keys(schemaJson.$defs.caseResult.properties).sort());
+    expect(Object.keys(r.load!).sort()).toEqual(Object.keys(schemaJson.$defs.loadSection.properties).sort());
+    expect(Object.keys(r.load!.timeline[0]!).sort()).toEqual(Object.keys(schemaJson.$defs.timelinePoint.properties).sort());
+    expect(Object.keys(r.load!.runner!).sort()).toEqual(Object.keys(schemaJson.$defs.loadSection.properties.runner.properties).sort());
+    expect(Object.keys(r.capacity!.steps[0]!).sort()).toEqual(Object.keys(schemaJson.$defs.capacityStep.properties).sort());
+    expect(Object.keys(r.cases[0]!.outcomes![0]!).sort()).toEqual(Object.keys(schemaJson.$defs.caseOutcome.properties).sort());
+    expect(Object.keys(r.targets![0]!).sort()).toEqual(Object.keys(schemaJson.properties.targets.items.properties).sort());
+    expect(Object.keys(r.fuzz!).sort()).toEqual(Object.keys(schemaJson.$defs.fuzzSection.properties).sort());
+    expect(Object.keys(r.target).sort()).toEqual(Object.keys(schemaJson.properties.target.properties).sort());
+    const entryKeys = new Set(r.cases[0]!.transcript.flatMap((e) => Object.keys(e)));
+    expect([...entryKeys].sort()).toEqual(Object.keys(schemaJson.$defs.transcriptEntry.properties).sort());
+  });
+
+  it('rejects wrong types, unknown verdicts and missing fields with a path', () => {
+    const r = conformanceFixture() as unknown as Record<string, unknown>;
+    expect(validateRunResult({ ...r, kind: 'soak' })).toEqual([expect.stringContaining('/kind')]);
+    const cases = structuredClone(r.cases) as Record<string, unknown>[];
+    cases[0]!.verdict = 'maybe';
+    expect(validateRunResult({ ...r, cases }).join('\n')).toContain('/cases/0/verdict');
+    const { summary: _s, ...noSummary } = r;
+    expect(validateRunResult(noSummary).join('\n')).toContain('summary');
+    expect(validateRunResult({ ...r, startedAt: 'yesterday' }).join('\n')).toContain('/startedAt');
+  });
+
+  it('rejects a summary that does not count the cases, duplicate ids and outcomes that do not match targets', () => {
+    const r = conformanceFixture();
+    expect(validateRunResult({ ...r, summary: { ...r.summary, fail: r.summary.fail + 1 } })).toEqual([
+      expect.stringContaining('/summary/fail'),
+    ]);
+    expect(validateRunResult({ ...r, cases: [...r.cases, r.cases[0]!], summary: { ...r.summary, pass: r.summary.pass + 1 } }).join('\n')).toContain('duplicate case id');
+    const m = fixtures.matrix;
+    expect(validateRunResult({ ...m, targets: m.targets!.slice(1) }).join('\n')).toContain('outcomes');
+  });
+
+  it('reports unknown properties only in strict mode (files from newer versions still read)', () => {
+    const r = { ...conformanceFixture(), futureField: 1 };
+    expect(validateRunResult(r)).toEqual([]);
+    expect(validateRunResult(r, { strict: true })).toEqual([expect.stringContaining('futureField')]);
+  });
+});
