@@ -443,7 +443,9 @@ export class RawPeer implements Peer {
     const payload = this.deflateStage ? this.deflateStage.receive(frame, m.frames === 1) : frame.payload;
     if (payload === null) return;
     if (!(payload instanceof Uint8Array)) {
+      // The message arrived but does not inflate: counted, so waits for it end; the violation is the record.
       this.message = null;
+      this.messagesIn++;
       this.pushEvent({ kind: 'violation', t, violation: payload, opcode: m.opcode });
       this.record({ dir: 'in', kind: 'note', text: payload.message });
       return;

@@ -21,9 +21,11 @@ export function allocForOverwrite(n: number): Uint8Array {
 }
 
 export class ByteQueue {
-  private chunks: Uint8Array[] = [];
+  /** Slots [head, tail) hold queued chunks; the array is reused, never truncated (truncating frees its storage). */
+  private chunks: Uint8Array[] = [EMPTY, EMPTY, EMPTY, EMPTY, EMPTY, EMPTY, EMPTY, EMPTY];
   /** Index in `chunks` of the first chunk still holding unread bytes. */
   private head = 0;
+  private tail = 0;
   /** Read offset inside `chunks[head]`. */
   private offset = 0;
   private total = 0;
@@ -35,7 +37,17 @@ export class ByteQueue {
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    this.chunks.push(chunk);
+    if (this.tail === this.chunks.length) {
+      if (this.head > 0) {
+        // Move the live slots to the front before growing.
+        this.chunks.copyWithin(0, this.head, this.tail);
+        this.chunks.fill(EMPTY, this.tail - this.head, this.tail);
+        this.tail -= this.head;
+        this.head = 0;
+      }
+      if (this.tail === this.chunks.length) this.chunks.push(EMPTY);
+    }
+    this.chunks[this.tail++] = chunk;
     this.total += chunk.length;
   }
 
@@ -111,15 +123,8 @@ export class ByteQueue {
       return;
     }
     this.offset = 0;
-    this.chunks[this.head] = EMPTY;
+    this.chunks[this.head] = EMPTY; // drop the reference now
     this.head++;
-    if (this.head === this.chunks.length) {
-      this.chunks.length = 0;
-      this.head = 0;
-    } else if (this.head >= 64) {
-      // Drop consumed chunk references in bulk, so a long-lived queue does not keep them alive.
-      this.chunks = this.chunks.slice(this.head);
-      this.head = 0;
-    }
+    if (this.head === this.tail) this.head = this.tail = 0;
   }
 }

@@ -22,7 +22,7 @@ import { applyOptions, CONFIG_OPTION, resolveOptions, type OptionTable } from '.
 import { parseTargetUrl } from '../target.js';
 import { TOOL_VERSION } from '../version.js';
 
-export const FUZZ_DEFAULTS = { runs: 200, concurrency: 16, timeoutMs: 2000 } as const;
+export const FUZZ_DEFAULTS = { runs: 200, concurrency: 32, timeoutMs: 2000 } as const;
 
 export const FUZZ_OPTIONS = {
   suite: { type: 'array', items: 'string', describe: `suites to run (repeatable or comma-separated): ${FUZZ_SUITE_NAMES.join(', ')}` },

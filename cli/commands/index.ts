@@ -1,10 +1,11 @@
-// The command registry: main.ts registers exactly these.
+// The command registry: main.ts registers exactly these, in the order `wsprobe --help` lists them.
 import type { CommandModule } from 'yargs';
-import { serveCommand } from './serve.command.js';
+import { testCommand } from './test.command.js';
+import { fuzzCommand } from './fuzz.command.js';
 import { loadCommand } from './load.command.js';
 import { capacityCommand } from './capacity.command.js';
-import { fuzzCommand } from './fuzz.command.js';
-import { testCommand } from './test.command.js';
+import { serveCommand } from './serve.command.js';
+import { reportCommand } from './report.command.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandModule<any, any>[] = [serveCommand, loadCommand, capacityCommand, fuzzCommand, testCommand];
+export const COMMANDS: CommandModule<any, any>[] = [testCommand, fuzzCommand, loadCommand, capacityCommand, serveCommand, reportCommand];

@@ -343,10 +343,11 @@ export class Connection {
     const n = payload.length;
     if (frame.opcode !== Opcode.Continuation) {
       // A new message (under observe it may replace one left open: already reported).
-      this.resetMessage();
+      if (this.msgOpcode !== NO_MESSAGE || this.msgBad) this.resetMessage();
       const rsv = (frame.rsv1 ? 4 : 0) | (frame.rsv2 ? 2 : 0) | (frame.rsv3 ? 1 : 0);
       this.msgRsv = rsv;
       this.msgCheckUtf8 = frame.opcode === Opcode.Text && (rsv & this.allowedRsv) === 0;
+      if (this.msgCheckUtf8) this.utf8.reset();
       if (!this.checkSize(n)) return;
       if (this.msgCheckUtf8 && !this.checkUtf8(payload, 0, frame.fin)) return;
       if (frame.fin) {

@@ -103,7 +103,30 @@ async function runSuite(suite: FuzzSuite, suiteIndex: number, opts: FuzzRunOptio
     const details = await fc.check(property, params);
     return { w, details };
   };
-  const all = await Promise.all(Array.from({ length: workers }, (_, w) => worker(w)));
+  let all: Awaited<ReturnType<typeof worker>>[];
+  try {
+    all = await Promise.all(Array.from({ length: workers }, (_, w) => worker(w)));
+  } catch (err) {
+    // fast-check refuses a path it cannot walk (a token from another suite, or model commands, whose shrink path
+    // depends on the commands that ran): the harness could not run, the target is not to blame.
+    const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+    const caseResult: CaseResult = {
+      id: `fuzz.${suite.name}`,
+      title: suite.title,
+      area: 'fuzz',
+      rfc: suite.rfc,
+      autobahn: suite.autobahn,
+      verdict: 'error',
+      reasonCode: 'harness-error',
+      reason: `the fuzz harness failed: ${message}`,
+      expected: 'the suite runs',
+      observed: message,
+      durationMs: Math.round(performance.now() - started),
+      transcript: [],
+      numRuns: cases,
+    };
+    return { caseResult, failure: null, cases, interrupted: false };
+  }
   const durationMs = performance.now() - started;
   const interrupted = all.some((r) => r.details.interrupted) || (opts.signal?.aborted ?? false);
 

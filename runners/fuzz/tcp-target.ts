@@ -11,7 +11,7 @@ import { buildClientRequest } from '../../protocol/handshake/client-request.js';
 import { checkServerResponse } from '../../protocol/handshake/client-response.js';
 import { HttpHeadParser } from '../../protocol/handshake/head-parser.js';
 import type { TranscriptEntry } from '../../reports/schema.js';
-import { chopStream, type Chunking } from '../../suites/properties/chunking.arb.js';
+import { chopStream, MAX_PAUSES, type Chunking } from '../../suites/properties/chunking.arb.js';
 import { concatBytes, decodeFuzzFrames } from '../../suites/properties/fuzz-frame.js';
 import type {
   FuzzSession,
@@ -227,7 +227,7 @@ class Wire {
     const chunks = chopStream(frames, chunking);
     for (let i = 0; i < chunks.length; i++) {
       if (!this.write(chunks[i]!)) return;
-      if (pauseMs > 0 && i + 1 < chunks.length) await this.waitUntil(() => this.end !== null, pauseMs);
+      if (pauseMs > 0 && i + 1 < chunks.length && i < MAX_PAUSES) await this.waitUntil(() => this.end !== null, pauseMs);
     }
   }
 

@@ -47,6 +47,12 @@ export class LoadAggregator {
     if (open > this.peakOpen) this.peakOpen = open;
   }
 
+  /** A worker died: its counters and histograms stay, but it holds no connections any more. */
+  lost(worker: number): void {
+    const r = this.latest.get(worker);
+    if (r) this.latest.set(worker, { ...r, final: true, gauges: { ...r.gauges, open: 0, pending: 0, target: 0, cpuPercent: 0 } });
+  }
+
   reports(): WorkerReport[] {
     return [...this.latest.values()];
   }

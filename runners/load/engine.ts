@@ -107,10 +107,16 @@ export async function runLoad(input: LoadProfile, opts: LoadRunOptions = {}): Pr
   let sampler: NodeJS.Timeout | null = null;
   let runStart = 0;
   const onReport = (r: WorkerReport): void => agg.add(r);
+  const onLost = (worker: number, how: string): void => {
+    const message = `worker ${worker + 1} ${how} before its final report: its last per-second report is kept`;
+    agg.lost(worker);
+    agg.warnings.push(message);
+    opts.onEvent?.({ type: 'warning', message });
+  };
   try {
     for (let w = 0; w < workerCount; w++) {
       const spec: WorkerSpecMessage = { profile, share: subShare(share, w, workerCount), totalPeak: globalPeak, worker: w };
-      handles.push(inline ? startInlineWorker(spec, onReport) : await startProcessWorker(spec, onReport));
+      handles.push(inline ? startInlineWorker(spec, onReport) : await startProcessWorker(spec, onReport, onLost));
     }
     runStart = performance.now();
     for (const h of handles) h.start();
@@ -189,7 +195,7 @@ export async function runLoad(input: LoadProfile, opts: LoadRunOptions = {}): Pr
     interrupted,
     summary: emptySummary(),
     cases: [],
-    options: { ...input, caPem: input.caPem ? '(given)' : undefined },
+    options: { ...input, caPem: input.caPem ? '(given)' : undefined, payloadBase64: undefined },
     load,
   };
 }
@@ -201,7 +207,9 @@ function buildLoadSection(
 ): LoadSection {
   const { counters, errors, dropsByCode } = agg.totals();
   const reports = agg.reports();
-  const peak = Math.max(agg.peakOpen, 0);
+  // Each worker counts its own peak exactly; their sum can only exceed the simultaneous peak if workers peaked at
+  // different moments, and per-second samples can miss a short peak: take the larger.
+  const peak = Math.max(agg.peakOpen, counters.peakOpen ?? 0);
   const connections = {
     target: ctx.ownPeak,
     peak,
@@ -273,9 +281,17 @@ function startInlineWorker(spec: WorkerSpecMessage, onReport: (r: WorkerReport) 
   };
 }
 
-async function startProcessWorker(spec: WorkerSpecMessage, onReport: (r: WorkerReport) => void): Promise<WorkerHandle> {
+async function startProcessWorker(
+  spec: WorkerSpecMessage,
+  onReport: (r: WorkerReport) => void,
+  onLost: (worker: number, how: string) => void,
+): Promise<WorkerHandle> {
+  // Mostly idle connections: a small young generation keeps the heap (and RSS) near what the connections need;
+  // with echo traffic, V8's default sizing avoids frequent scavenges.
+  const p = spec.profile;
+  const idle = p.inFlight === 0 && p.messageRate * p.messageSize < 4096;
   const child: ChildProcess = fork(compiledScript(import.meta.url, 'worker.js'), [], {
-    execArgv: ['--expose-gc', `--max-old-space-size=${4096}`],
+    execArgv: ['--expose-gc', '--max-old-space-size=4096', ...(idle ? ['--max-semi-space-size=1'] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // Own process group: a terminal Ctrl-C reaches only the engine, which asks each worker for its final report.
     detached: true,
@@ -293,15 +309,23 @@ async function startProcessWorker(spec: WorkerSpecMessage, onReport: (r: WorkerR
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`load worker ${spec.worker + 1} exited (code ${code}) before it started`)));
   });
+  let final = false;
+  let killed = false;
   child.on('message', (m: WorkerReport | { type: string }) => {
     if ('type' in m) {
       if (m.type === 'done') resolveFinished();
       return;
     }
     onReport(m);
-    if (m.final) resolveFinished();
+    if (m.final) {
+      final = true;
+      resolveFinished();
+    }
   });
-  child.on('exit', () => resolveFinished());
+  child.on('exit', (code, signal) => {
+    if (!final && !killed) onLost(spec.worker, signal ? `was killed (${signal})` : `exited (code ${code})`);
+    resolveFinished();
+  });
   child.unref();
   return {
     index: spec.worker,
@@ -310,6 +334,7 @@ async function startProcessWorker(spec: WorkerSpecMessage, onReport: (r: WorkerR
       if (child.connected) child.send({ type: 'stop' });
     },
     kill: () => {
+      killed = true;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
     finished,

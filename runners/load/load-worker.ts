@@ -212,11 +212,12 @@ export class LoadWorker implements LoadHost {
     const ips = this.sourceIps;
     try {
       c.open(ips.length > 0 ? ips[c.index % ips.length] : undefined);
-    } catch (err) {
+    } catch {
+      // net.connect throws synchronously only for arguments it rejects (e.g. a malformed local address).
+      c.state = ConnState.Closed;
       this.pending -= 1;
       this.count('other');
       this.counters.failed += 1;
-      void err;
     }
   }
 

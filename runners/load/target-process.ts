@@ -26,7 +26,7 @@ process.on('disconnect', () => void stop());
 process.on('message', (msg: StartMessage | { type: 'stop' }) => {
   if (msg.type === 'stop') void stop();
   else if (msg.type === 'start' && server === null) {
-    startReferenceServer({ host: '127.0.0.1', port: 0, workers: msg.workers, deflate: false, statsPath: null, tls: msg.tls })
+    startReferenceServer({ host: '127.0.0.1', port: 0, workers: msg.workers, deflate: false, tls: msg.tls })
       .then((s) => {
         server = s;
         process.send!({ type: 'ready', url: s.url });

@@ -87,7 +87,7 @@ export function deflateEchoCase(spec: DeflateEchoSpec): ConformanceCase {
     title: spec.title,
     rfc: spec.rfc ?? ['7692 7.2.1', '7692 7.2.2', '7692 6.1'],
     autobahn: spec.autobahn,
-    timeoutMs: spec.size >= 65536 ? 20_000 : 10_000,
+    timeoutMs: spec.size >= 65536 ? 30_000 : 10_000,
     handshake: { extensions: spec.offer ?? DEFAULT_OFFER, ...(spec.stage ? { deflate: spec.stage } : {}) },
     expect: () => needsDeflate(echo(messages().map((m) => messageStep(opcode, m)))),
     async run(peer) {

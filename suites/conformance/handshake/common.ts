@@ -67,16 +67,6 @@ export function requestHeaders(key = FIXED_KEY): [string, string][] {
   ];
 }
 
-/** RFC 6455 §5.2/§5.3: one masked client frame, for bytes that travel with the request head. */
-export function encodeMaskedFrame(opcode: number, payload: Uint8Array, maskKey: Uint8Array): Uint8Array {
-  if (payload.length > 125) throw new RangeError('encodeMaskedFrame: small payloads only');
-  const out = new Uint8Array(6 + payload.length);
-  out[0] = 0x80 | opcode;
-  out[1] = 0x80 | payload.length;
-  out.set(maskKey.subarray(0, 4), 2);
-  for (let i = 0; i < payload.length; i++) out[6 + i] = (payload[i] as number) ^ (maskKey[i & 3] as number);
-  return out;
-}
 
 /**
  * Run options the handshake cases read beyond `CaseOptions` (requested in docs/contracts.md, "Requests"): the

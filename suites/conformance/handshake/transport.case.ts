@@ -1,7 +1,8 @@
 // What travels around the request head: frames in the same TCP write, very large heads, a request body, and the
 // Origin policy.
 import { defineCase, echo, informational, text, type CaseContext, type ConformanceCase, type Expectation, type Peer } from '../../define.js';
-import { acceptance, closeIfOpened, CLIENT_ERROR_STATUSES, encodeMaskedFrame, handshakeOptions, isOpen, probeEcho, PROBE_MESSAGE } from './common.js';
+import { encodeFrameBytes } from '../../../protocol/frame/encode.js';
+import { acceptance, closeIfOpened, CLIENT_ERROR_STATUSES, handshakeOptions, isOpen, probeEcho, PROBE_MESSAGE } from './common.js';
 
 const PIPELINED = 'sent with the request';
 
@@ -48,7 +49,7 @@ export const cases: ConformanceCase[] = [
     // §4.1: the client "MUST NOT" send data before the 101 only in the sense that it has to wait for the 101 to
     // know the connection is open; a server reading the head must not lose bytes that arrived with it.
     handshake: {
-      trailing: encodeMaskedFrame(0x1, new Uint8Array(Buffer.from(PIPELINED)), new Uint8Array([0x37, 0xfa, 0x21, 0x3d])),
+      trailing: encodeFrameBytes({ opcode: 0x1, payload: new Uint8Array(Buffer.from(PIPELINED)), mask: new Uint8Array([0x37, 0xfa, 0x21, 0x3d]) }),
       send: { chop: 'whole' },
     },
     expect: { kind: 'handshake', status: [101], then: echo([text(PIPELINED)]) },

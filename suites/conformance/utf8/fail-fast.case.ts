@@ -4,6 +4,7 @@
 // part that makes the text invalid, then waits (FAIL_FAST_WINDOW_MS) for the target to fail before it sends the
 // rest; the mark 'rest' is set just before the rest goes out. Failing before the mark: pass; only after it:
 // non-strict (late-fail, the shared grader's `failBy`); never: fail.
+import { encodeFrameBytes } from '../../../protocol/frame/encode.js';
 import { awaitFailure, defineCase, failWith, utf8, type ConformanceCase, type Peer } from '../../define.js';
 
 const PART1 = utf8('κόσμε');
@@ -37,13 +38,8 @@ async function sendAsChops(peer: Peer, parts: Uint8Array[]): Promise<void> {
     payload.set(p, at);
     at += p.length;
   }
-  const key = new Uint8Array([0x5a, 0x13, 0xc7, 0x9e]);
-  const frame = new Uint8Array(6 + payload.length);
-  frame[0] = 0x81;
-  frame[1] = 0x80 | payload.length; // < 126 bytes
-  frame.set(key, 2);
-  for (let i = 0; i < payload.length; i++) frame[6 + i] = (payload[i] as number) ^ (key[i & 3] as number);
-  const end1 = 6 + (parts[0] as Uint8Array).length;
+  const frame = encodeFrameBytes({ opcode: 0x1, payload, mask: new Uint8Array([0x5a, 0x13, 0xc7, 0x9e]) });
+  const end1 = frame.length - payload.length + (parts[0] as Uint8Array).length;
   const end2 = end1 + (parts[1] as Uint8Array).length;
   await peer.send(frame.subarray(0, end1));
   await peer.pause(PAUSE_MS);

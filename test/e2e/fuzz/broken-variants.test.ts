@@ -7,8 +7,14 @@ import { TcpFuzzTarget } from '../../../runners/fuzz/tcp-target.js';
 import { runFuzz } from '../../../runners/fuzz/run-fuzz.js';
 import type { FuzzSuiteName } from '../../../suites/properties/fuzz-suite.js';
 
+/**
+ * permessage-deflate faults need the extension negotiated; the fuzz suites offer no extensions (RFC 7692 is not
+ * fuzzed yet), so these variants are out of the fuzzer's scope and covered by the conformance cases only.
+ */
+const OUT_OF_SCOPE = (name: string): boolean => name.startsWith('deflate-');
+
 /** The suites that target each fault's rule (the area of the variant's RFC section). */
-const SUITES_FOR: Record<BrokenFault, FuzzSuiteName[]> = {
+const SUITES_FOR: Partial<Record<BrokenFault, FuzzSuiteName[]>> = {
   'wrong-accept-key': ['handshake'],
   'ignores-version': ['handshake'],
   'version-400-without-header': ['handshake'],
@@ -75,19 +81,19 @@ describe('fuzz suites catch every broken variant', () => {
   });
 
   it('maps every variant to its suites', () => {
-    expect(Object.keys(SUITES_FOR).sort()).toEqual(BROKEN_VARIANTS.map((v) => v.name).sort());
+    expect(Object.keys(SUITES_FOR).sort()).toEqual(BROKEN_VARIANTS.map((v) => v.name).filter((n) => !OUT_OF_SCOPE(n)).sort());
   });
 
-  for (const variant of BROKEN_VARIANTS) {
+  for (const variant of BROKEN_VARIANTS.filter((v) => !OUT_OF_SCOPE(v.name))) {
     it(`${variant.name}: ${ALLOWED_BY_RFC.has(variant.name) ? 'passes (allowed by the RFC)' : 'caught with a minimal counterexample'}`, async () => {
       const server = await startBrokenServer(variant.name);
       stops.push(() => server.close());
-      const target = new TcpFuzzTarget(server.url, { timeoutMs: 400, closeTimeoutMs: 300 });
+      const target = new TcpFuzzTarget(server.url, { timeoutMs: 1000, closeTimeoutMs: 600 });
       const run = await runFuzz({
         target,
         targetUrl: server.url,
         embedded: false,
-        suites: SUITES_FOR[variant.name],
+        suites: SUITES_FOR[variant.name]!,
         runs: RUNS,
         seed: 7,
         concurrency: 8,
@@ -106,12 +112,12 @@ describe('fuzz suites catch every broken variant', () => {
       expect(c.verdict).toBe('fail');
       expect(c.replay).toMatch(/--replay -?\d+:\d+/);
       const frames = (c.counterexample ?? []).filter((l) => /^\d+\. > /.test(l));
-      if (SUITES_FOR[variant.name][0] !== 'handshake') {
+      if (SUITES_FOR[variant.name]![0] !== 'handshake') {
         // One or two frames for the bug, plus the close that ends every stream case.
         expect(frames.length, c.counterexample?.join('\n')).toBeLessThanOrEqual(MAX_FRAMES[variant.name] ?? 3);
       } else {
         expect(c.counterexample?.[0]).toMatch(/^(valid request|request with fault)/);
       }
-    }, 40_000);
+    }, 60_000);
   }
 });

@@ -1,7 +1,7 @@
 // `wsprobe serve` as a process (from dist/: run `npx tsc -p tsconfig.json` first): prints its real port, echoes,
 // answers SIGTERM with 1001 and exit 0; bad flags give one line and exit 2; workers share one port.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { get } from 'node:http';
 import { join } from 'node:path';
@@ -114,6 +114,18 @@ describe('wsprobe serve', () => {
     const closes = clients.map((ws) => wsClosed(ws));
     s.child.kill('SIGTERM');
     for (const c of await Promise.all(closes)) expect(c.code).toBe(1001);
+    expect((await s.exit).code).toBe(0);
+  });
+
+  it('takes options from --config (flags win)', async () => {
+    const file = join(cert.dir, 'wsprobe.json');
+    writeFileSync(file, JSON.stringify({ port: 1, deflate: false, path: '/cfg', protocols: ['p1'] }));
+    const s = await serve(['--config', file, '--port', '0']);
+    expect(s.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/cfg$/);
+    const ws = await openWs(s.url, { protocols: ['p1'] });
+    expect(ws.protocol).toBe('p1');
+    expect(ws.extensions).toBe('');
+    s.child.kill('SIGTERM');
     expect((await s.exit).code).toBe(0);
   });
 

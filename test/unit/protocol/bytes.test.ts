@@ -66,4 +66,17 @@ describe('ByteQueue', () => {
     while (q.length > 0) seen.push(q.read(1)[0]!);
     expect(seen).toEqual(Array.from({ length: 300 }, (_, i) => i & 0xff));
   });
+
+  it('keeps order when pushes and reads interleave (slot reuse and growth)', () => {
+    const q = new ByteQueue();
+    const seen: number[] = [];
+    let next = 0;
+    for (let round = 0; round < 50; round++) {
+      for (let k = 0; k < (round % 7) + 1; k++) q.push(Uint8Array.of(next++ & 0xff, next++ & 0xff));
+      const take = Math.min(q.length, (round % 5) + 1);
+      seen.push(...q.read(take));
+    }
+    seen.push(...q.drainAll());
+    expect(seen).toEqual(Array.from({ length: next }, (_, i) => i & 0xff));
+  });
 });

@@ -1,0 +1,40 @@
+// The handshake area's shape: enough cases, well-formed ids, every refusal case grading 4xx as pass and 101 as a
+// failure, and the expected accept value of the RFC's own example.
+import { describe, expect, it } from 'vitest';
+import { resolveExpectation, type Expectation } from '../../../../../suites/define.js';
+import { cases } from '../../../../../suites/conformance/handshake/index.js';
+import { CLIENT_ERROR_STATUSES, FIXED_ACCEPT } from '../../../../../suites/conformance/handshake/common.js';
+
+describe('handshake cases', () => {
+  it('has at least 30 uniquely named handshake.* cases citing RFC 6455 §4 or beyond', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
+    for (const c of cases) {
+      expect(c.id.startsWith('handshake.')).toBe(true);
+      expect(c.rfc.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('refusal cases accept every 4xx, never 101, and do not accept a silent TCP close', () => {
+    const refusals = cases
+      .map((c) => [c.id, resolveExpectation(c, {})] as const)
+      .filter((pair): pair is readonly [string, Extract<Expectation, { kind: 'handshake' }>] => pair[1].kind === 'handshake' && Array.isArray(pair[1].status) && !pair[1].status.includes(101));
+    expect(refusals.length).toBeGreaterThanOrEqual(18);
+    for (const [id, e] of refusals) {
+      expect(e.status, id).toEqual(CLIENT_ERROR_STATUSES);
+      expect(e.allowDrop, id).toBe(false);
+      expect(e.nonStrict?.status, id).toBe('reject');
+    }
+  });
+
+  it('an unsupported version must come back with Sec-WebSocket-Version listing 13', () => {
+    for (const id of ['handshake.version.8', 'handshake.version.14', 'handshake.version.garbage']) {
+      const e = resolveExpectation(cases.find((c) => c.id === id)!, {});
+      expect(e.kind === 'handshake' && e.requireHeaders).toEqual([{ name: 'Sec-WebSocket-Version', hasToken: '13' }]);
+    }
+  });
+
+  it('uses the accept value RFC 6455 §1.3 gives for its example key', () => {
+    expect(FIXED_ACCEPT).toBe('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+  });
+});
