@@ -6,7 +6,7 @@
 // several overlapping slices (half of each is in the one before), so context takeover sees related messages and no
 // exact repeat within its window.
 //
-//   npx tsc -p tsconfig.json && node dist/bench/deflate.bench.js [--quick]
+//   npx tsc -p tsconfig.json && node dist/bench/deflate.bench.js [--quick] [--rounds=N]
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Bench } from 'tinybench';
@@ -76,7 +76,8 @@ function wsPair(takeover: boolean): (payload: Buffer) => Promise<number> {
     });
 }
 
-const bench = new Bench({ time: quick ? 200 : 1500, warmupTime: quick ? 50 : 300 });
+const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? (quick ? 1 : 5));
+
 /** Compressed bytes and messages per side, to report the compression each achieves. */
 interface Wire {
   ours: number;
@@ -84,7 +85,15 @@ interface Wire {
   ws: number;
   wsN: number;
 }
-const rows: { name: string; bytes: number; ours: string; ws: string; wire: Wire }[] = [];
+interface Row {
+  name: string;
+  bytes: number;
+  wire: Wire;
+  /** Per round: ops/s and median op time (ms) of each side. */
+  samples: { ours: number; ws: number; oursP50: number; wsP50: number }[];
+}
+const rows: Row[] = [];
+const runs: { row: Row; ours: () => unknown; ws: () => Promise<unknown> }[] = [];
 for (const { kind, label } of KINDS) {
   for (const size of SIZES) {
     // Text corpora are sliced in code points; JSON here is almost all ASCII, so sizes are close to bytes.
@@ -93,48 +102,67 @@ for (const { kind, label } of KINDS) {
     const buffers = slices.map((s) => Buffer.from(s.buffer, s.byteOffset, s.length));
     const bytes = Math.round(slices.reduce((sum, s) => sum + s.length, 0) / n);
     for (const takeover of [true, false]) {
-      const name = `${label} ${size >= 1024 ? `${size / 1024} KiB` : `${size} B`} ${takeover ? 'takeover' : 'no takeover'}`;
+      const name = `${label} ${size / 1024} KiB ${takeover ? 'takeover' : 'no takeover'}`;
       const ours = ourPair(takeover);
       const theirs = wsPair(takeover);
       let i = 0;
       let j = 0;
-      const wire: Wire = { ours: 0, oursN: 0, ws: 0, wsN: 0 };
-      bench.add(`ours ${name}`, () => {
-        wire.ours += ours(slices[i++ % n]!);
-        wire.oursN++;
+      const row: Row = { name, bytes, wire: { ours: 0, oursN: 0, ws: 0, wsN: 0 }, samples: [] };
+      rows.push(row);
+      runs.push({
+        row,
+        ours: () => {
+          row.wire.ours += ours(slices[i++ % n]!);
+          row.wire.oursN++;
+        },
+        ws: async () => {
+          row.wire.ws += await theirs(buffers[j++ % n]!);
+          row.wire.wsN++;
+        },
       });
-      bench.add(`ws ${name}`, async () => {
-        wire.ws += await theirs(buffers[j++ % n]!);
-        wire.wsN++;
-      });
-      rows.push({ name, bytes, ours: `ours ${name}`, ws: `ws ${name}`, wire });
     }
   }
 }
 
-await bench.run();
-
-function resultOf(name: string): { throughput: { mean: number }; latency: { p50: number; mean: number } } {
-  const result = bench.getTask(name)?.result;
-  if (!result || !('throughput' in result)) throw new Error(`${name}: ${result?.state ?? 'no result'}`);
-  return result as unknown as { throughput: { mean: number }; latency: { p50: number; mean: number } };
+type TaskResult = { throughput: { mean: number }; latency: { p50: number } };
+// Rounds alternate the two sides payload by payload, so a burst of load on a shared machine hits both alike;
+// the table gives medians over rounds.
+for (let r = 0; r < rounds; r++) {
+  for (const run of runs) {
+    const bench = new Bench({ time: quick ? 200 : 500, warmupTime: quick ? 50 : 100 });
+    bench.add('ours', run.ours);
+    bench.add('ws', run.ws);
+    await bench.run();
+    const res = (name: string): TaskResult => {
+      const result = bench.getTask(name)?.result;
+      if (!result || !('throughput' in result)) throw new Error(`${run.row.name} ${name}: ${result?.state ?? 'no result'}`);
+      return result as unknown as TaskResult;
+    };
+    const o = res('ours');
+    const w = res('ws');
+    run.row.samples.push({ ours: o.throughput.mean, ws: w.throughput.mean, oursP50: o.latency.p50, wsP50: w.latency.p50 });
+  }
 }
 
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 const mbps = (bytes: number, opsPerSec: number): string => ((bytes * opsPerSec) / 1e6).toFixed(1);
 const lines = [
-  '| payload | ours MB/s | ws MB/s | ours / ws (throughput) | ours / ws (median time) | compressed: ours, ws |',
+  '| payload | ours MB/s | ws MB/s | ours / ws (throughput) | ours / ws (median op time) | compressed size: ours, ws |',
   '|---|---:|---:|---:|---:|---:|',
 ];
 for (const r of rows) {
-  const o = resultOf(r.ours);
-  const w = resultOf(r.ws);
-  const c = r.wire;
-  const ratio = o.throughput.mean / w.throughput.mean;
-  const medianRatio = w.latency.p50 / o.latency.p50;
+  const ours = median(r.samples.map((x) => x.ours));
+  const ws = median(r.samples.map((x) => x.ws));
+  const ratio = median(r.samples.map((x) => x.ours / x.ws));
+  const timeRatio = median(r.samples.map((x) => x.wsP50 / x.oursP50));
   const pct = (x: number, n: number): string => `${((100 * x) / Math.max(1, n) / r.bytes).toFixed(1)}%`;
   lines.push(
-    `| ${r.name} | ${mbps(r.bytes, o.throughput.mean)} | ${mbps(r.bytes, w.throughput.mean)} | ${ratio.toFixed(2)}x | ${medianRatio.toFixed(2)}x | ${pct(c.ours, c.oursN)}, ${pct(c.ws, c.wsN)} |`,
+    `| ${r.name} | ${mbps(r.bytes, ours)} | ${mbps(r.bytes, ws)} | ${ratio.toFixed(2)}x | ${timeRatio.toFixed(2)}x | ${pct(r.wire.ours, r.wire.oursN)}, ${pct(r.wire.ws, r.wire.wsN)} |`,
   );
 }
-console.log(`deflate benchmark (compress + inflate, one message in flight): node ${process.version}, ws ${wsVersion}, ${new Date().toISOString()}`);
+console.log(`deflate benchmark (compress + inflate, one message in flight, median of ${rounds} rounds): node ${process.version}, ws ${wsVersion}, ${new Date().toISOString()}`);
 console.log(lines.join('\n'));

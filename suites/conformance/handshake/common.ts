@@ -1,6 +1,5 @@
 // Shared pieces of the opening-handshake cases (RFC 6455 §4): what a refusal must look like, what an acceptance
 // must carry, and the usual scripts.
-import { computeAcceptKey } from '../../../protocol/handshake/accept-key.js';
 import { closeNormally, echo, text, type Expectation, type HeaderRule, type Peer } from '../../define.js';
 
 /**
@@ -53,9 +52,13 @@ export function isOpen(peer: Peer): boolean {
   return h !== null && h.status === 101 && !peer.ended;
 }
 
-/** A fixed key so the expected Sec-WebSocket-Accept can be stated in the case (RFC 6455 §4.2.2 step 5.4). */
+/**
+ * The RFC's own example (RFC 6455 §1.3 and §4.2.2 step 5.4): key "dGhlIHNhbXBsZSBub25jZQ==" gives
+ * "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=". Written out, not computed, so the case does not share code with a target built
+ * on protocol/handshake.
+ */
 export const FIXED_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
-export const FIXED_ACCEPT = computeAcceptKey(FIXED_KEY);
+export const FIXED_ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=';
 
 /** The request's WebSocket headers, to respell: name, value. */
 export function requestHeaders(key = FIXED_KEY): [string, string][] {

@@ -32,12 +32,7 @@ async function sendAsFrames(peer: Peer, parts: Uint8Array[]): Promise<void> {
 
 /** One frame, its bytes written in three chops at the part boundaries. */
 async function sendAsChops(peer: Peer, parts: Uint8Array[]): Promise<void> {
-  const payload = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    payload.set(p, at);
-    at += p.length;
-  }
+  const payload = new Uint8Array(Buffer.concat(parts));
   const frame = encodeFrameBytes({ opcode: 0x1, payload, mask: new Uint8Array([0x5a, 0x13, 0xc7, 0x9e]) });
   const end1 = frame.length - payload.length + (parts[0] as Uint8Array).length;
   const end2 = end1 + (parts[1] as Uint8Array).length;

@@ -1,9 +1,10 @@
 // The handshake area's shape: enough cases, well-formed ids, every refusal case grading 4xx as pass and 101 as a
 // failure, and the expected accept value of the RFC's own example.
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { resolveExpectation, type Expectation } from '../../../../../suites/define.js';
 import { cases } from '../../../../../suites/conformance/handshake/index.js';
-import { CLIENT_ERROR_STATUSES, FIXED_ACCEPT } from '../../../../../suites/conformance/handshake/common.js';
+import { CLIENT_ERROR_STATUSES, FIXED_ACCEPT, FIXED_KEY } from '../../../../../suites/conformance/handshake/common.js';
 
 describe('handshake cases', () => {
   it('has at least 30 uniquely named handshake.* cases citing RFC 6455 §4 or beyond', () => {
@@ -34,7 +35,7 @@ describe('handshake cases', () => {
     }
   });
 
-  it('uses the accept value RFC 6455 §1.3 gives for its example key', () => {
-    expect(FIXED_ACCEPT).toBe('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+  it('states an accept value that matches its key (RFC 6455 §4.2.2 step 5.4)', () => {
+    expect(createHash('sha1').update(`${FIXED_KEY}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64')).toBe(FIXED_ACCEPT);
   });
 });
