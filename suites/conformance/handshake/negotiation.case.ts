@@ -8,8 +8,8 @@ import { defineCase, informational, type ConformanceCase, type Expectation } fro
 import { acceptance, handshakeOptions, probeEcho } from './common.js';
 
 /** A token no deployment speaks. */
-export const UNLIKELY_PROTOCOL = 'x-wsprobe-unlikely-7f3a9c';
-export const UNKNOWN_EXTENSION = 'x-wsprobe-unknown';
+const UNLIKELY_PROTOCOL = 'x-wsprobe-unlikely-7f3a9c';
+const UNKNOWN_EXTENSION = 'x-wsprobe-unknown';
 
 const MAY_REQUIRE_PROTOCOL = {
   status: 'reject' as const,

@@ -17,7 +17,7 @@ const PART3_EXACT = new Uint8Array([...PART2.subarray(2), ...PART3]);
 
 const PAUSE_MS = 100;
 /** How long the target has to fail once the invalid byte is out (Autobahn waits 1 s). */
-export const FAIL_FAST_WINDOW_MS = 1000;
+const FAIL_FAST_WINDOW_MS = 1000;
 const MARK = 'rest';
 
 /** Three frames of one text message. */

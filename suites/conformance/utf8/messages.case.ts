@@ -6,7 +6,7 @@ import { awaitFailure, closeNormally, defineCase, echo, failWith, text, utf8, ty
 const MIXED = utf8('wsprobe µ€ κόσμε 𝄞 ok');
 const GREEK = utf8('κόσμε');
 /** Valid text with a lone surrogate (ED A0 80) in the middle. */
-export const WITH_SURROGATE = new Uint8Array([...utf8('κόσμε'), 0xed, 0xa0, 0x80, ...utf8('wsprobe')]);
+const WITH_SURROGATE = new Uint8Array([...utf8('κόσμε'), 0xed, 0xa0, 0x80, ...utf8('wsprobe')]);
 
 const fragments = (parts: Uint8Array[]): FrameSpec[] =>
   parts.map((p, i) => ({ opcode: i === 0 ? 0x1 : 0x0, fin: i === parts.length - 1, payload: p }));

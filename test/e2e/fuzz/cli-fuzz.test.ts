@@ -21,7 +21,7 @@ describe('wsprobe fuzz CLI', () => {
     const out = join(dir, 'report');
     const caseFile = join(dir, 'no-pong.case.ts');
     const r = await runCli(['fuzz', server.url, '--suite', 'control', '--runs', '100', '--seed', '3', '--timeout', '1500', '--out', out, '--emit-case', caseFile], { timeoutMs: 60_000 });
-    expect(r.code, r.stderr).toBe(1);
+    expect(r.code, r.stderr + r.stdout.slice(0, 500)).toBe(1);
     expect(r.stdout).toMatch(/FAIL\s+fuzz\.control/);
     expect(r.stdout).toMatch(/1\. > PING/);
     const replay = /replay: wsprobe fuzz (.*)$/m.exec(r.stdout)?.[1];
@@ -33,7 +33,7 @@ describe('wsprobe fuzz CLI', () => {
     expect(result.cases[0].replay).toContain('--replay');
     expect(readFileSync(caseFile, 'utf8')).toMatch(/defineCase\(\{[\s\S]*sendFrames/);
 
-    const again = await runCli([...replay!.split(' ').map((a) => a.replace(/^'(.*)'$/, '$1')), '--out', join(dir, 'replay')], { timeoutMs: 60_000 });
+    const again = await runCli(['fuzz', ...replay!.split(' ').map((a) => a.replace(/^'(.*)'$/, '$1')), '--out', join(dir, 'replay')], { timeoutMs: 60_000 });
     expect(again.code).toBe(1);
     const lines = (s: string) => s.split('\n').filter((l) => /^\s+\d+\. > /.test(l)).join('\n');
     expect(lines(again.stdout)).toBe(lines(r.stdout));
