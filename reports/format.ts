@@ -43,3 +43,10 @@ export function formatNumber(n: number | null | undefined, digits = 2): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '-';
   return new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }).format(n);
 }
+
+/** A case's RFC section as people cite it: '5.5' -> 'RFC 6455 §5.5', '7692 7.2.1' -> 'RFC 7692 §7.2.1'. */
+export function formatRfcSection(section: string): string {
+  const s = section.replace(/^§/, '');
+  const m = /^(\d{4,})\s+§?(.+)$/.exec(s);
+  return m ? `RFC ${m[1]} §${m[2]}` : `RFC 6455 §${s}`;
+}

@@ -211,7 +211,7 @@ export const REPORT_SCRIPT = String.raw`
     var h = [];
     h.push(dl([
       ['Expected', esc(visibleChars(c.expected))],
-      ['RFC 6455', c.rfc.map(function (s) { return esc(s.charAt(0) === '\u00a7' ? s : '\u00a7' + s); }).join(', ')],
+      ['Sections', c.rfc.map(function (s) { var m = /^(\d{4,})\s+\u00a7?(.+)$/.exec(s.replace(/^\u00a7/, '')); return esc(m ? 'RFC ' + m[1] + ' \u00a7' + m[2] : 'RFC 6455 \u00a7' + s.replace(/^\u00a7/, '')); }).join(', ')],
       ['Autobahn', esc(c.autobahn.join(', '))],
       ['Timeout', c.timeoutMs === undefined ? '' : esc(c.timeoutMs + ' ms')],
       ['Metrics', c.metrics ? esc(Object.keys(c.metrics).map(function (k) { return k + ' = ' + c.metrics[k]; }).join(', ')) : ''],

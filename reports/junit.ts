@@ -4,6 +4,7 @@
 import { VERDICT_SEVERITY, type CaseOutcome, type CaseResult, type RunResult, type TranscriptEntry, type Verdict } from './schema.js';
 import { escapeXml } from './escape.js';
 import { formatTranscriptTail } from './transcript-format.js';
+import { formatRfcSection } from './format.js';
 
 export interface JunitOptions {
   /** Least severe verdict reported as <failure>: 'fail' (default) or 'non-strict'. `error` is always <error>. */
@@ -40,7 +41,7 @@ function detail(c: CaseResult, o: CaseOutcome, transcript: readonly TranscriptEn
     o.reason,
     `expected: ${c.expected}`,
     `observed: ${o.observed}`,
-    c.rfc.length > 0 ? `RFC 6455: ${c.rfc.map((s) => `§${s.replace(/^§/, '')}`).join(', ')}` : '',
+    c.rfc.length > 0 ? `sections: ${c.rfc.map(formatRfcSection).join(', ')}` : '',
     c.autobahn.length > 0 ? `Autobahn: ${c.autobahn.join(', ')}` : '',
     c.seed !== undefined ? `seed: ${c.seed}${c.path !== undefined ? `  path: ${c.path}` : ''}` : '',
     c.counterexample && c.counterexample.length > 0 ? `counterexample:\n  ${c.counterexample.join('\n  ')}` : '',

@@ -54,6 +54,9 @@ export interface GradeInput {
 /** Sections are RFC 6455's unless prefixed with the RFC number ('7692 7.2.2': permessage-deflate). */
 const cite = (section: string): string => (/^7692 /.test(section) ? `RFC 7692 §${section.slice(5)}` : `RFC 6455 §${section}`);
 
+/** A message that may already cite its section (protocol/ rejections do) is not cited twice. */
+const citedMessage = (section: string, message: string): string => (/^RFC \d+ §/.test(message) ? message : `${cite(section)}: ${message}`);
+
 // ---- Descriptions ----
 
 function stepPayload(s: Step): { length: number; sha256: string; bytes?: Uint8Array } {
@@ -266,7 +269,7 @@ export function grade(input: GradeInput): Grade {
     }
     if (hs.failure === 'timeout') return result('fail', 'timeout', `${cite('4.2.2')}: no handshake response before the deadline`, input);
     if (hs.failure !== undefined) return result('fail', 'handshake-status', `${cite('4.2.2')}: no valid handshake response (${hs.failure}${hs.detail ? `: ${hs.detail}` : ''})`, input);
-    return result('fail', 'handshake-invalid', `${hs.rejection ? `${cite(hs.rejection.rfc)}: ${hs.rejection.message}` : 'the 101 response is invalid'}`, input);
+    return result('fail', 'handshake-invalid', hs.rejection ? citedMessage(hs.rejection.rfc, hs.rejection.message) : 'the 101 response is invalid', input);
   }
   switch (e.kind) {
     case 'behave':
@@ -468,7 +471,7 @@ function gradeHandshake(e: Extract<Expectation, { kind: 'handshake' }>, input: G
     }
   }
   if (status === 101 && !hs.ok) {
-    return result('fail', 'handshake-invalid', hs.rejection ? `${cite(hs.rejection.rfc)}: ${hs.rejection.message}` : `${cite('4.1')}: invalid 101 response`, input);
+    return result('fail', 'handshake-invalid', hs.rejection ? citedMessage(hs.rejection.rfc, hs.rejection.message) : `${cite('4.1')}: invalid 101 response`, input);
   }
   const head = hs.head;
   // Header rules belong to the expected statuses; a non-strict alternative is judged by its status alone.

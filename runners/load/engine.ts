@@ -292,6 +292,8 @@ async function startProcessWorker(
   const idle = p.inFlight === 0 && p.messageRate * p.messageSize < 4096;
   const child: ChildProcess = fork(compiledScript(import.meta.url, 'worker.js'), [], {
     execArgv: ['--expose-gc', '--max-old-space-size=4096', ...(idle ? ['--max-semi-space-size=1'] : [])],
+    // One malloc arena: glibc's per-thread arenas otherwise keep freed handshake memory as RSS.
+    env: { MALLOC_ARENA_MAX: '1', ...process.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // Own process group: a terminal Ctrl-C reaches only the engine, which asks each worker for its final report.
     detached: true,

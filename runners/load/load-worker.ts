@@ -17,6 +17,7 @@ const REPORT_MS = 1000;
 /** Handshakes in progress per worker when the ramp is "as fast as possible". */
 const MAX_PENDING = 1000;
 const BACKPRESSURE_BYTES = 1 << 20;
+const MEMORY_SETTLE_MS = 1000;
 
 function counterSet() {
   return {
@@ -77,6 +78,8 @@ export class LoadWorker implements LoadHost {
   private stopDeadline = 0;
   private maxSilenceMs = 0;
   private memory: WorkerReport['memory'];
+  /** When to measure memory: a moment after every connection is open, so handshake garbage is gone. */
+  private memoryDueAt = 0;
   private baselineRss = 0;
   private resolveDone: (() => void) | null = null;
   private readonly ownPeak: number;
@@ -115,6 +118,7 @@ export class LoadWorker implements LoadHost {
   /** Runs the schedule to its end (or until stop()); resolves after the final report. */
   run(): Promise<void> {
     global.gc?.();
+    global.gc?.();
     this.baselineRss = process.memoryUsage.rss();
     this.lag.enable();
     this.epoch = performance.now();
@@ -150,6 +154,7 @@ export class LoadWorker implements LoadHost {
       this.heartbeat?.advance(now, this.fireHeartbeat);
       this.sends?.advance(now, this.fireSend);
     }
+    if (this.memoryDueAt !== 0 && now >= this.memoryDueAt && this.memory === undefined) this.measureMemory();
     if (now >= this.nextSweepAt) {
       this.sweep(now);
       this.nextSweepAt = now + this.sweepMs;
@@ -203,7 +208,9 @@ export class LoadWorker implements LoadHost {
       const c = this.conns[--this.active]!;
       c.close();
     }
-    if (this.memory === undefined && this.active === this.ownPeak && this.open === this.ownPeak && this.ownPeak > 0) this.measureMemory();
+    if (this.memory === undefined && this.memoryDueAt === 0 && this.active === this.ownPeak && this.open === this.ownPeak && this.ownPeak > 0) {
+      this.memoryDueAt = this.now() + MEMORY_SETTLE_MS;
+    }
   }
 
   private connect(c: LoadConnection): void {
@@ -314,7 +321,9 @@ export class LoadWorker implements LoadHost {
       c.sendMessage(this.now() * 1000);
       this.counters.messagesSent += 1;
     }
-    if (this.memory === undefined && this.active === this.ownPeak && this.open === this.ownPeak) this.measureMemory();
+    if (this.memory === undefined && this.memoryDueAt === 0 && this.active === this.ownPeak && this.open === this.ownPeak) {
+      this.memoryDueAt = this.now() + MEMORY_SETTLE_MS;
+    }
   }
 
   onFail(c: LoadConnection, kind: LoadErrorKind, _detail: string): void {
@@ -386,6 +395,7 @@ export class LoadWorker implements LoadHost {
   }
 
   private measureMemory(): void {
+    global.gc?.();
     global.gc?.();
     const held = process.memoryUsage.rss();
     this.memory = {
