@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runFuzz } from '../runners/fuzz/run-fuzz.js';
-import { TcpFuzzTarget } from '../runners/fuzz/tcp-target.js';
+import { TcpFuzzTarget } from '../peers/fuzz/tcp-target.js';
 import { FUZZ_SUITE_NAMES } from '../suites/properties/fuzz-suite.js';
 
 const RUNS = Number(process.argv[2] ?? 200);

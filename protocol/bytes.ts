@@ -51,6 +51,18 @@ export class ByteQueue {
     this.total += chunk.length;
   }
 
+  /**
+   * The first queued chunk (EMPTY when none) and the read offset in it: a decoder reads a frame that lies wholly in
+   * one chunk straight from it, then consumes it with skip().
+   */
+  get firstChunk(): Uint8Array {
+    return this.chunks[this.head]!;
+  }
+
+  get firstOffset(): number {
+    return this.offset;
+  }
+
   /** Byte `i` (0-based from the read position) without consuming it; -1 past the end. */
   peekByte(i: number): number {
     if (i >= this.total) return -1;
@@ -72,7 +84,9 @@ export class ByteQueue {
     const first = this.chunks[this.head]!;
     const end = this.offset + n;
     if (end <= first.length) {
-      const view = first.subarray(this.offset, end);
+      // A plain Uint8Array view: Buffer#subarray would build a Buffer through its species constructor, several
+      // times slower for the small views a server makes per frame (mask key, payload).
+      const view = new Uint8Array(first.buffer, first.byteOffset + this.offset, n);
       this.advanceWithin(first, end, n);
       return view;
     }

@@ -79,6 +79,11 @@ export type Expectation =
       forbidHeaders?: string[];
       nonStrict?: { status: number[] | 'reject'; why: string };
       then?: Expectation;
+      /**
+       * Metrics the script must have recorded with these values (e.g. `second-connection-ok: 1` after a large
+       * head); a missing or different value is `fail` with reason code `metric`, and `why` as the reason.
+       */
+      requireMetrics?: { name: string; equals: number; why: string }[];
     }
   /**
    * Needs an extension (RFC 6455 §9): when the 101 response did not accept `extension`, the case is
@@ -91,6 +96,12 @@ export type Expectation =
 export interface CaseOptions {
   /** The target's stated message size limit (`wsprobe test --max-payload N`). */
   maxPayload?: number;
+  /** Subprotocols the user offers (`--protocol`); the target is expected to select one of them. */
+  protocols?: string[];
+  /** The Origin the user sends (`--origin`). */
+  origin?: string;
+  /** The user's statement of the target's Origin policy for `origin` (`--expect-origin`). */
+  expectOrigin?: 'allow' | 'forbid';
 }
 
 export interface CaseContext {
@@ -99,6 +110,13 @@ export interface CaseContext {
   timeoutMs: number;
   /** The seed of this case's Entropy (mask keys, Sec-WebSocket-Key). */
   seed: number;
+  /**
+   * Opens another connection to the same target inside the case (e.g. to check the target still serves after
+   * abuse), with the opening handshake done unless `spec` is 'manual'. Resolves null when TCP/TLS cannot
+   * connect; never rejects. The runner closes it when the case ends; it is not graded, so the script records
+   * what it saw with `peer.metric` / `peer.note` on the case's own peer.
+   */
+  openPeer(spec?: HandshakeSpec | 'manual'): Promise<Peer | null>;
 }
 
 export const CASE_TAGS = {

@@ -10,10 +10,8 @@ import { writeJson } from '../../reports/json.js';
 import { renderJunit } from '../../reports/junit.js';
 import type { RunResult } from '../../reports/schema.js';
 import { formatTranscriptTail } from '../../reports/transcript-format.js';
-import { emitRegressionCase } from '../../runners/fuzz/emit-case.js';
 import { parseReplayToken } from '../../runners/fuzz/replay-token.js';
-import { runFuzz, type FuzzRun } from '../../runners/fuzz/run-fuzz.js';
-import { TcpFuzzTarget } from '../../runners/fuzz/tcp-target.js';
+import type { FuzzRun } from '../../runners/fuzz/run-fuzz.js';
 import { FUZZ_SUITE_NAMES, isFuzzSuiteName, type FuzzSuiteName } from '../../suites/properties/fuzz-suite.js';
 import { SetupError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -130,6 +128,9 @@ export const fuzzCommand: CommandModule<object, Record<string, unknown>> = {
         throw new SetupError(`cannot start the embedded reference server: ${(err as Error).message}`);
       }
     }
+    // Loaded here, not at the top: the suites pull in fast-check and build their arbitraries, which every other
+    // command (and `--help`) would otherwise pay for at start-up.
+    const [{ runFuzz }, { TcpFuzzTarget }] = await Promise.all([import('../../runners/fuzz/run-fuzz.js'), import('../../peers/fuzz/tcp-target.js')]);
     const interrupt = interruptSignal();
     let run: FuzzRun;
     try {
@@ -179,6 +180,7 @@ export const fuzzCommand: CommandModule<object, Record<string, unknown>> = {
         let spec = relative(dirname(file), define).split(sep).join('/');
         if (!spec.startsWith('.')) spec = `./${spec}`;
         const c = run.result.cases.find((x) => x.id === `fuzz.${failure.suite}`)!;
+        const { emitRegressionCase } = await import('../../runners/fuzz/emit-case.js');
         const text = emitRegressionCase({ suite: failure.suite, token: failure.token, value: failure.value, reason: c.reason, rfc: c.rfc, defineImport: spec });
         if (text !== null) {
           if (existsSync(file)) throw new UsageError(`--emit-case: ${file} exists; not overwriting it`);

@@ -32,6 +32,11 @@ export const TEST_OPTIONS = {
   'fail-on': { type: 'string', describe: 'least severe verdict that makes the exit code 1', choices: ['fail', 'non-strict'], default: 'fail' },
   header: { type: 'array', items: 'string', describe: 'extra handshake header K:V (repeatable)' },
   origin: { type: 'string', describe: 'Origin header for every handshake' },
+  'expect-origin': {
+    type: 'string',
+    choices: ['allow', 'forbid'],
+    describe: "the target's policy for --origin: handshake.origin.policy then expects a 101 (allow) or a 403-like refusal (forbid)",
+  },
   protocol: { type: 'array', items: 'string', describe: 'subprotocol to offer in every handshake (repeatable)' },
   insecure: { type: 'boolean', describe: 'wss://: accept any certificate', default: false },
   ca: { type: 'string', describe: 'wss://: PEM file of the CA to trust' },
@@ -174,7 +179,12 @@ export const testCommand: CommandModule<object, Record<string, unknown>> = {
         concurrency: o.concurrency,
         ...(o.timeout !== undefined ? { timeoutMs: o.timeout } : {}),
         timeoutScale: o['timeout-scale'],
-        caseOptions: o['max-payload'] !== undefined ? { maxPayload: o['max-payload'] } : {},
+        caseOptions: {
+          ...(o['max-payload'] !== undefined ? { maxPayload: o['max-payload'] } : {}),
+          ...(o.protocol !== undefined && o.protocol.length > 0 ? { protocols: o.protocol } : {}),
+          ...(o.origin !== undefined ? { origin: o.origin } : {}),
+          ...(o['expect-origin'] !== undefined ? { expectOrigin: o['expect-origin'] as 'allow' | 'forbid' } : {}),
+        },
         tls: { insecure: o.insecure, ...(ca !== undefined ? { ca } : {}), ...(o.servername !== undefined ? { servername: o.servername } : {}) },
         handshakeDefaults: {
           ...(o.origin !== undefined ? { origin: o.origin } : {}),

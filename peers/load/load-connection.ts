@@ -272,10 +272,12 @@ export class LoadConnection {
           const decoded = decodeClosePayload(r.payload);
           this.closeCode = 'code' in decoded ? (decoded.code ?? 1005) : 1002;
           // RFC 6455 §5.5.1: "it MUST send a Close frame in response" unless it already sent one.
+          // Then the TCP close (§7.1.1: the server closes first; our FIN follows its). A close we started has
+          // already ended our side.
           if (this.state === ConnState.Open) {
             this.write(this.host.templates.close(this.closeCode === 1005 ? 1000 : this.closeCode));
+            this.socket?.end();
           }
-          this.socket?.end();
           break;
         }
         default:

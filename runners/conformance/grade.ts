@@ -31,6 +31,7 @@ export const REASON_CODES = {
   'handshake-invalid': 'the 101 response fails RFC 6455 §4.1 checks',
   'harness-error': 'wsprobe itself failed while running the case',
   'not-negotiated': 'unimplemented: the target did not negotiate the extension the case needs',
+  metric: 'a measurement the case requires (e.g. the target still serving afterwards) was not met',
 } as const;
 export type ReasonCode = keyof typeof REASON_CODES;
 
@@ -259,7 +260,17 @@ function invalidFrames(input: GradeInput): Grade | null {
 
 export function grade(input: GradeInput): Grade {
   const { expect: e, observation: obs } = input;
-  if (e.kind === 'handshake') return gradeHandshake(e, input);
+  if (e.kind === 'handshake') {
+    const g = gradeHandshake(e, input);
+    if (g.verdict === 'fail' || g.verdict === 'error' || !e.requireMetrics) return g;
+    for (const rule of e.requireMetrics) {
+      const value = obs.metrics[rule.name];
+      if (value !== rule.equals) {
+        return result('fail', 'metric', `${rule.why} (${rule.name} = ${value === undefined ? 'not recorded' : value}, expected ${rule.equals})`, input);
+      }
+    }
+    return g;
+  }
   if (e.kind === 'negotiated') return gradeNegotiated(e, input);
   if (e.kind === 'informational') return gradeInformational(e, input);
   const hs = obs.handshake;

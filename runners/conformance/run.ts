@@ -121,7 +121,31 @@ export async function runCase(c: ConformanceCase, opts: ConformanceRunOptions, b
     return { ...base, ...errorGrade(message(err), expect), durationMs, transcript: [] };
   }
   live.peer = peer;
-  const ctx: CaseContext = { options: caseOptions, timeoutMs, seed };
+  const extraPeers: RawPeer[] = [];
+  const ctx: CaseContext = {
+    options: caseOptions,
+    timeoutMs,
+    seed,
+    async openPeer(spec) {
+      let extra: RawPeer;
+      try {
+        extra = await RawPeer.connect({
+          url: opts.url,
+          entropy: seededEntropy((seed + extraPeers.length + 1) >>> 0),
+          tls: opts.tls,
+          defaults: opts.handshakeDefaults,
+          deadline,
+          startedAt: start,
+        });
+      } catch (err) {
+        if (err instanceof PeerConnectError) return null;
+        throw err;
+      }
+      extraPeers.push(extra);
+      if (spec !== 'manual') await extra.handshake(spec ?? {});
+      return extra;
+    },
+  };
   let g: Grade;
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -150,6 +174,7 @@ export async function runCase(c: ConformanceCase, opts: ConformanceRunOptions, b
     clearTimeout(timer);
   }
   peer.destroy();
+  for (const extra of extraPeers) extra.destroy();
   live.peer = null;
   const obs = peer.observation();
   const { entries, omitted } = peer.transcript();

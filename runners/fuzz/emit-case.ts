@@ -7,7 +7,7 @@ import { hex, type FuzzFrame } from '../../suites/properties/fuzz-frame.js';
 import type { FuzzSuiteName } from '../../suites/properties/fuzz-suite.js';
 import { predictStream } from '../../suites/properties/model/predict-stream.js';
 import type { StreamCase } from '../../suites/properties/stream.arb.js';
-import type { Chunking } from '../../suites/properties/chunking.arb.js';
+import type { Chunking } from '../../peers/fuzz/chunking.js';
 
 export interface EmitCaseInput {
   suite: FuzzSuiteName;

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { performance } from 'node:perf_hooks';
 import { emptySummary, SCHEMA_ID, summarize, type CaseResult, type RunResult } from '../../reports/schema.js';
 import type { CaseCheck, FuzzSuite, FuzzSuiteName } from '../../suites/properties/fuzz-suite.js';
-import type { FuzzTarget } from '../../suites/properties/fuzz-target.js';
+import type { FuzzTarget } from '../../peers/fuzz/fuzz-target.js';
 import { fuzzSuite, type SuiteOptions } from '../../suites/properties/registry.js';
 import { formatReplayToken, type ReplayToken } from './replay-token.js';
 

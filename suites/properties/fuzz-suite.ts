@@ -2,7 +2,7 @@
 // value for counterexamples. The runner (runners/fuzz) drives suites with fc.check; suites assert nothing.
 import type fc from 'fast-check';
 import type { TranscriptEntry } from '../../reports/schema.js';
-import type { FuzzTarget } from './fuzz-target.js';
+import type { FuzzTarget } from '../../peers/fuzz/fuzz-target.js';
 import type { Mismatch } from './judge-stream.js';
 
 export const FUZZ_SUITE_NAMES = ['framing', 'masking', 'fragmentation', 'control', 'utf8', 'close', 'handshake', 'model'] as const;

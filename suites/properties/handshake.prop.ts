@@ -8,7 +8,7 @@ import type { HttpHead } from '../../protocol/handshake/head-parser.js';
 import { closeBody } from './close.arb.js';
 import { describeFuzzFrame, encodeFuzzFrame, fuzzFrame } from './fuzz-frame.js';
 import type { FuzzSuite } from './fuzz-suite.js';
-import type { HandshakeObservation } from './fuzz-target.js';
+import type { HandshakeObservation } from '../../peers/fuzz/fuzz-target.js';
 import { buildHandshakeHead, handshakeCaseArb, type HandshakeCase, type HandshakeFault } from './handshake.arb.js';
 import { describeObservation, judgeStream, type Mismatch } from './judge-stream.js';
 import { allowedCloseReplies, predictStream } from './model/predict-stream.js';

@@ -2,7 +2,7 @@
 // was sent, every pong answers a ping (RFC 6455 §5.5.3 lets a server answer only the latest of several), a
 // failure comes where the model allows one, with an allowed code or a TCP drop, and nothing hangs.
 import { previewBytes } from './fuzz-frame.js';
-import type { StreamObservation } from './fuzz-target.js';
+import type { StreamObservation } from '../../peers/fuzz/fuzz-target.js';
 import { allowedCloseReplies, type ExpectedMessage, type FailurePoint, type StreamPrediction } from './model/predict-stream.js';
 import { readServerFrames, type ServerFrames } from './server-frames.js';
 

@@ -4,7 +4,7 @@ import { isControlOpcode, isReservedOpcode, MAX_CONTROL_PAYLOAD, Opcode } from '
 import { isValidWireCloseCode } from '../../protocol/close.js';
 import { isValidUtf8 } from '../../protocol/utf8.js';
 import { concatBytes } from './fuzz-frame.js';
-import type { ObservedFrame } from './fuzz-target.js';
+import type { ObservedFrame } from '../../peers/fuzz/fuzz-target.js';
 import type { ExpectedMessage } from './model/predict-stream.js';
 
 export interface ServerFrames {

@@ -3,7 +3,8 @@
 // must answer it, or have failed the connection before.
 import fc from 'fast-check';
 import { Opcode } from '../../protocol/constants.js';
-import { chunkingArb, describeChunking, type Chunking } from './chunking.arb.js';
+import type { Chunking } from '../../peers/fuzz/chunking.js';
+import { chunkingArb, describeChunking } from './chunking.arb.js';
 import { closeBody } from './close.arb.js';
 import { describeFuzzFrame, encodeFuzzFrame, fuzzFrame, type FuzzFrame } from './fuzz-frame.js';
 import { maskArb } from './mask.arb.js';

@@ -71,16 +71,3 @@ export function requestHeaders(key = FIXED_KEY): [string, string][] {
 }
 
 
-/**
- * Run options the handshake cases read beyond `CaseOptions` (requested in docs/contracts.md, "Requests"): the
- * user's --protocol values, and a stated Origin policy (--origin O --expect-origin allow|forbid).
- */
-export interface HandshakeRunOptions {
-  protocols?: string[];
-  origin?: string;
-  expectOrigin?: 'allow' | 'forbid';
-}
-
-export function handshakeOptions(options: object): HandshakeRunOptions {
-  return options as HandshakeRunOptions;
-}

@@ -5,7 +5,7 @@
 // The server's own protocols are unknown to wsprobe, so the cases offer what it cannot know (or nothing) and check
 // that nothing unoffered comes back; with --protocol the user names one it speaks, and it must be selected.
 import { defineCase, informational, type ConformanceCase, type Expectation } from '../../define.js';
-import { acceptance, handshakeOptions, probeEcho } from './common.js';
+import { acceptance, probeEcho } from './common.js';
 
 /** A token no deployment speaks. */
 const UNLIKELY_PROTOCOL = 'x-wsprobe-unlikely-7f3a9c';
@@ -43,7 +43,7 @@ export const cases: ConformanceCase[] = [
     rfc: ['4.2.2'],
     autobahn: [],
     expect: (options): Expectation => {
-      const protocols = handshakeOptions(options).protocols ?? [];
+      const protocols = options.protocols ?? [];
       if (protocols.length === 0) {
         return informational('no --protocol given: which subprotocols the target speaks is unknown, so selection is not checked');
       }

@@ -1,8 +1,8 @@
 // What travels around the request head: frames in the same TCP write, very large heads, a request body, and the
 // Origin policy.
-import { defineCase, echo, informational, text, type CaseContext, type ConformanceCase, type Expectation, type Peer } from '../../define.js';
+import { closeNormally, defineCase, echo, informational, text, type ConformanceCase, type Expectation } from '../../define.js';
 import { encodeFrameBytes } from '../../../protocol/frame/encode.js';
-import { acceptance, closeIfOpened, CLIENT_ERROR_STATUSES, handshakeOptions, isOpen, probeEcho, PROBE_MESSAGE } from './common.js';
+import { acceptance, closeIfOpened, CLIENT_ERROR_STATUSES, isOpen, probeEcho, PROBE_MESSAGE } from './common.js';
 
 const PIPELINED = 'sent with the request';
 
@@ -10,10 +10,6 @@ const PIPELINED = 'sent with the request';
 function padding(count: number): [string, string][] {
   return Array.from({ length: count }, (_, i): [string, string] => [`X-Wsprobe-Pad-${i}`, 'p'.repeat(1000)]);
 }
-
-/** A second connection, once the runner offers one (docs/contracts.md, "Requests": ctx.openPeer). */
-type SecondPeer = (ctx: CaseContext) => Promise<Peer> | undefined;
-const openSecondPeer: SecondPeer = (ctx) => (ctx as CaseContext & { openPeer?: () => Promise<Peer> }).openPeer?.();
 
 const bigHead = (kib: number): ConformanceCase =>
   defineCase({
@@ -25,16 +21,25 @@ const bigHead = (kib: number): ConformanceCase =>
     // RFC 6455 §10.4: "Implementations SHOULD impose reasonable limits on ... the size of headers". A 431 (RFC
     // 6585 §5) or another 4xx, or a 101, are all fine, and the reason records which. No response at all (TCP
     // closed, reset or silence) or a 5xx means the head hurt the target: fail.
-    expect: { kind: 'handshake', status: [101, ...CLIENT_ERROR_STATUSES], allowDrop: false },
+    expect: {
+      kind: 'handshake',
+      status: [101, ...CLIENT_ERROR_STATUSES],
+      allowDrop: false,
+      requireMetrics: [{ name: 'second-connection-ok', equals: 1, why: `RFC 6455 §10.4: after a ${kib} KiB head the target no longer serves a normal connection` }],
+    },
     async run(peer, ctx) {
       const outcome = await peer.handshake({ addHeaders: padding(kib) });
       peer.note(`${kib} KiB head: ${outcome.status !== undefined ? `status ${outcome.status}` : `no response (${outcome.failure ?? 'unknown'})`}`);
       await closeIfOpened(peer);
-      const second = openSecondPeer(ctx);
-      if (second === undefined) return;
-      const p = await second;
-      peer.metric('second-connection-ok', isOpen(p) ? 1 : 0);
-      await probeEcho(p);
+      const second = await ctx.openPeer();
+      if (second === null || !isOpen(second)) {
+        peer.metric('second-connection-ok', 0);
+        return;
+      }
+      await second.sendMessage(0x1, PROBE_MESSAGE);
+      const echoed = await second.waitForMessages(1);
+      peer.metric('second-connection-ok', echoed ? 1 : 0);
+      await closeNormally(second);
     },
   });
 
@@ -88,7 +93,7 @@ export const cases: ConformanceCase[] = [
     autobahn: [],
     handshake: 'manual',
     expect: (options): Expectation => {
-      const o = handshakeOptions(options);
+      const o = options;
       if (o.expectOrigin === 'forbid') {
         // §4.2.2 /origin/: "it MUST return an appropriate HTTP error code (e.g., 403 Forbidden)".
         return { kind: 'handshake', status: CLIENT_ERROR_STATUSES, allowDrop: false };
@@ -98,7 +103,7 @@ export const cases: ConformanceCase[] = [
       return { kind: 'handshake', status: [101, ...CLIENT_ERROR_STATUSES], then: informational(`sends Origin ${o.origin ?? ORIGIN_PROBE} and records whether the target accepts it (state the policy with --origin O --expect-origin allow|forbid)`) };
     },
     async run(peer, ctx) {
-      await peer.handshake({ origin: handshakeOptions(ctx.options).origin ?? ORIGIN_PROBE });
+      await peer.handshake({ origin: ctx.options.origin ?? ORIGIN_PROBE });
       await probeEcho(peer);
     },
   }),

@@ -3,7 +3,7 @@
 // message completes, a pong for a ping, the end of the connection after a close or a violation.
 import type { FuzzFrame } from '../fuzz-frame.js';
 import { encodeFuzzFrame } from '../fuzz-frame.js';
-import type { FuzzSession, StreamObservation } from '../fuzz-target.js';
+import type { FuzzSession, StreamObservation } from '../../../peers/fuzz/fuzz-target.js';
 import { describeObservation, describePrediction, judgeStream, type Mismatch } from '../judge-stream.js';
 import { readServerFrames } from '../server-frames.js';
 import { predictStream, type StreamPrediction } from './predict-stream.js';

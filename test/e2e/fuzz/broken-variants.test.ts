@@ -3,7 +3,7 @@
 // bug (plus our closing frame), or a single request for a handshake fault.
 import { afterAll, describe, expect, it } from 'vitest';
 import { BROKEN_VARIANTS, startBrokenServer, type BrokenFault } from '../../fixtures/broken-servers/index.js';
-import { TcpFuzzTarget } from '../../../runners/fuzz/tcp-target.js';
+import { TcpFuzzTarget } from '../../../peers/fuzz/tcp-target.js';
 import { runFuzz } from '../../../runners/fuzz/run-fuzz.js';
 import type { FuzzSuiteName } from '../../../suites/properties/fuzz-suite.js';
 
@@ -33,6 +33,7 @@ const SUITES_FOR: Partial<Record<BrokenFault, FuzzSuiteName[]>> = {
   'echoes-offered-extensions': ['handshake'],
   'drops-pipelined-data': ['handshake'],
   'dies-on-large-head': ['handshake'],
+  'dies-after-refusing-large-head': ['handshake'],
   'accepts-unmasked-frames': ['masking'],
   'masks-server-frames': ['framing'],
   'accepts-rsv-bits': ['framing'],

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startBrokenServer, type BrokenFault } from '../../fixtures/broken-servers/index.js';
 import { parseReplayToken } from '../../../runners/fuzz/replay-token.js';
 import { runFuzz } from '../../../runners/fuzz/run-fuzz.js';
-import { TcpFuzzTarget } from '../../../runners/fuzz/tcp-target.js';
+import { TcpFuzzTarget } from '../../../peers/fuzz/tcp-target.js';
 import type { FuzzSuiteName } from '../../../suites/properties/fuzz-suite.js';
 
 const CASES: [BrokenFault, FuzzSuiteName][] = [

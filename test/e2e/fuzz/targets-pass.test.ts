@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReferenceServer, type RunningServer } from '../../../peers/reference-server.js';
 import { runFuzz } from '../../../runners/fuzz/run-fuzz.js';
-import { TcpFuzzTarget } from '../../../runners/fuzz/tcp-target.js';
+import { TcpFuzzTarget } from '../../../peers/fuzz/tcp-target.js';
 import { FUZZ_SUITE_NAMES } from '../../../suites/properties/fuzz-suite.js';
 import type { HandshakeFault } from '../../../suites/properties/handshake.arb.js';
 import { startWsEcho } from './helpers.js';

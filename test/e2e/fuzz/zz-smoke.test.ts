@@ -1,6 +1,6 @@
 import { it } from 'vitest';
 import { startWsEcho } from './helpers.js';
-import { TcpFuzzTarget } from '../../../runners/fuzz/tcp-target.js';
+import { TcpFuzzTarget } from '../../../peers/fuzz/tcp-target.js';
 import { runFuzz } from '../../../runners/fuzz/run-fuzz.js';
 import { FUZZ_SUITE_NAMES } from '../../../suites/properties/fuzz-suite.js';
 it('smoke', async () => {

@@ -1,8 +1,8 @@
-// How fuzz properties reach a target: a small driver interface, so the network code (runners/fuzz/tcp-target.ts
+// How fuzz properties reach a target: a small driver interface, so the network code (peers/fuzz/tcp-target.ts
 // today, the raw peer later) can be switched without touching a property. Drivers never throw because the target
 // misbehaved: they record, and every wait ends by a timeout.
 import type { TranscriptEntry } from '../../reports/schema.js';
-import type { Chunking } from './chunking.arb.js';
+import type { Chunking } from './chunking.js';
 
 /** A frame the target sent, decoded (payload unmasked), with its arrival time in ms since the case started. */
 export interface ObservedFrame {

@@ -1,6 +1,6 @@
 // The network driver of the fuzz runner: plain TCP (or TLS) sockets that send exactly the bytes a case asks for,
 // chopped as it asks, and record everything the target does, with timestamps. It implements the FuzzTarget
-// interface of suites/properties, so it can be swapped for the raw peer without touching a property.
+// interface (fuzz-target.ts), so it can be swapped for the raw peer without touching a property.
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { performance } from 'node:perf_hooks';
@@ -11,8 +11,8 @@ import { buildClientRequest } from '../../protocol/handshake/client-request.js';
 import { checkServerResponse } from '../../protocol/handshake/client-response.js';
 import { HttpHeadParser } from '../../protocol/handshake/head-parser.js';
 import type { TranscriptEntry } from '../../reports/schema.js';
-import { chopStream, MAX_PAUSES, type Chunking } from '../../suites/properties/chunking.arb.js';
-import { concatBytes, decodeFuzzFrames } from '../../suites/properties/fuzz-frame.js';
+import { chopStream, MAX_PAUSES, type Chunking } from './chunking.js';
+import { concatBytes, decodeFuzzFrames } from './fuzz-frame.js';
 import type {
   FuzzSession,
   FuzzTarget,
@@ -22,7 +22,7 @@ import type {
   StreamObservation,
   StreamRequest,
   TcpEnd,
-} from '../../suites/properties/fuzz-target.js';
+} from './fuzz-target.js';
 
 export interface TcpTargetOptions {
   /** How long the target may take to answer (close, pong, echo, HTTP response), in ms. */
