@@ -53,6 +53,20 @@ export class FrameDecoder {
 
   push(chunk: Uint8Array): void {
     if (this.state === State.Failed) return;
+    const partial = this.partial;
+    if (partial !== null && this.queue.length === 0) {
+      // A payload being assembled takes its bytes straight from the chunk (one copy, no queue slot); only what
+      // follows it is queued.
+      const from = this.received;
+      const want = this.payloadLength - from;
+      const n = chunk.length;
+      const take = n < want ? n : want;
+      partial.set(take === n ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, take), from);
+      if (this.masked) applyMask(partial.subarray(from, from + take), this.maskKey!, from);
+      this.received = from + take;
+      if (take < n) this.queue.push(new Uint8Array(chunk.buffer, chunk.byteOffset + take, n - take));
+      return;
+    }
     this.queue.push(chunk);
   }
 
@@ -106,6 +120,40 @@ export class FrameDecoder {
     for (;;) {
       switch (this.state) {
         case State.Header: {
+          // Fast path: a frame with a 7- or 16-bit length lying wholly in the first chunk is read straight from it,
+          // its payload (and mask key) as views of the chunk.
+          const chunk = q.firstChunk;
+          const off = q.firstOffset;
+          const inChunk = chunk.length - off;
+          if (inChunk >= 2) {
+            const b1 = chunk[off + 1]!;
+            const len7 = b1 & 0x7f;
+            if (len7 < 127) {
+              const masked = b1 >= 0x80;
+              const lengthAt = len7 === 126 ? 4 : 2;
+              const headerLength = lengthAt + (masked ? 4 : 0);
+              if (inChunk >= headerLength) {
+                const length = len7 === 126 ? (chunk[off + 2]! << 8) | chunk[off + 3]! : len7;
+                if (inChunk - headerLength >= length && length <= this.maxPayload) {
+                  const at = chunk.byteOffset + off;
+                  let key: Uint8Array | undefined;
+                  let payload = EMPTY;
+                  if (length > 0) payload = new Uint8Array(chunk.buffer, at + headerLength, length);
+                  if (masked) {
+                    key = new Uint8Array(chunk.buffer, at + lengthAt, 4);
+                    if (length > 0) applyMask(payload, key);
+                  }
+                  this.b0 = chunk[off]!;
+                  this.masked = masked;
+                  this.maskKey = key;
+                  this.payloadLength = length;
+                  this.lengthForm = len7 === 126 ? 16 : 7;
+                  q.skip(headerLength + length);
+                  return this.frame(payload);
+                }
+              }
+            }
+          }
           const avail = q.length;
           if (avail < 2) return null;
           const b0 = q.peekByte(0);
@@ -165,10 +213,13 @@ export class FrameDecoder {
             this.received = 0;
           }
           const from = this.received;
-          const got = q.readInto(partial, from, length - from);
-          if (this.masked) applyMask(partial.subarray(from, from + got), this.maskKey!, from);
-          this.received = from + got;
-          if (this.received < length) return null;
+          if (from < length) {
+            const got = q.readInto(partial, from, length - from);
+            if (got === 0) return null;
+            if (this.masked) applyMask(partial.subarray(from, from + got), this.maskKey!, from);
+            this.received = from + got;
+            if (this.received < length) return null;
+          }
           this.partial = null;
           this.received = 0;
           this.state = State.Header;
