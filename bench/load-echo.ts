@@ -113,6 +113,7 @@ async function clientChild(kind: ClientKind, port: number, connections: number, 
         share: WHOLE,
         totalPeak: connections,
         worker: 0,
+        workers: 1,
       },
       () => {},
     );

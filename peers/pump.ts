@@ -69,6 +69,7 @@ export class Pump {
   private errorCode: string | undefined;
   private errorMessage: string | undefined;
   private tcpClosed = false;
+  private readonly writeChunks: (chunks: readonly Uint8Array[], count: number) => void;
 
   constructor(
     readonly socket: Socket,
@@ -80,6 +81,7 @@ export class Pump {
     this.closeTimeoutMs = opts.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     this.highWaterMark = opts.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.counters = opts.counters ?? { bytesIn: 0, bytesOut: 0 };
+    this.writeChunks = (chunks, count) => this.write(chunks, count);
   }
 
   /** Attaches to the socket. `initial`: bytes that arrived with the handshake head (frames sent right after it). */
@@ -113,16 +115,11 @@ export class Pump {
     try {
       do {
         this.again = false;
-        const out = conn.drain();
-        const writes = out.writes;
-        if (writes.length > 0) this.write(writes);
-        if (out.eof) this.endTcp();
-        const events = out.events;
+        // The allocation-free form of conn.drain(): writes, eof, then events.
+        conn.drainWrites(this.writeChunks);
+        if (conn.eofRequested) this.endTcp();
         // Handlers may queue replies (echo, pong): one more drain picks them up.
-        if (events.length > 0) {
-          this.again = true;
-          for (let i = 0; i < events.length; i++) this.onEvent(events[i]!);
-        }
+        if (conn.drainEvents(this.onEvent) > 0) this.again = true;
       } while (this.again);
     } finally {
       this.flushing = false;
@@ -138,10 +135,9 @@ export class Pump {
     this.socket.destroy();
   }
 
-  private write(writes: Uint8Array[]): void {
+  private write(writes: readonly Uint8Array[], n: number): void {
     const socket = this.socket;
     if (this.ended || socket.destroyed) return;
-    const n = writes.length;
     if (n === 1) {
       const w = writes[0]!;
       this.counters.bytesOut += w.length;

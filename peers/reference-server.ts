@@ -247,6 +247,8 @@ class ReferenceServer implements RunningServer {
         maxFrameSize: this.maxPayload,
         extensions: negotiated.extensions,
         frameEvents: false,
+        // Echo the validated UTF-8 bytes: no decoding to a string and encoding it back.
+        textAsBytes: true,
       });
       this.open(socket, connection, result.rest);
     };
@@ -288,7 +290,7 @@ class ReferenceServer implements RunningServer {
         case 'text':
           counters.messagesIn++;
           if (connection.state === 'open') {
-            connection.sendText(event.data);
+            connection.sendText(event.bytes ?? event.data);
             counters.messagesOut++;
           }
           break;

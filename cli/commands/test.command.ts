@@ -10,10 +10,7 @@ import { writeJson } from '../../reports/json.js';
 import { renderJunit } from '../../reports/junit.js';
 import { VERDICT_SEVERITY, type RunResult } from '../../reports/schema.js';
 import { renderText } from '../../reports/text.js';
-import { filterCases } from '../../runners/conformance/filter.js';
-import { TargetSetupError } from '../../runners/conformance/preflight.js';
-import { runConformance, type ConformanceProgress } from '../../runners/conformance/run.js';
-import { CATALOGUE } from '../../suites/conformance/index.js';
+import type { ConformanceProgress } from '../../runners/conformance/run.js';
 import { SetupError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { interruptSignal } from '../interrupt.js';
@@ -136,6 +133,13 @@ export const testCommand: CommandModule<object, Record<string, unknown>> = {
     const rawUrl = typeof argv.url === 'string' && argv.url !== '' ? argv.url : undefined;
     const url = rawUrl !== undefined ? parseTargetUrl(rawUrl) : undefined;
     const failOn = o['fail-on'] as 'fail' | 'non-strict';
+    // The catalogue and its runner load here, not at start-up, so `--help` and the other commands stay fast.
+    const [{ filterCases }, { TargetSetupError }, { runConformance }, { CATALOGUE }] = await Promise.all([
+      import('../../runners/conformance/filter.js'),
+      import('../../runners/conformance/preflight.js'),
+      import('../../runners/conformance/run.js'),
+      import('../../suites/conformance/index.js'),
+    ]);
     const { cases, unmatched } = filterCases(CATALOGUE, { include: o.cases, exclude: o.exclude, quick: o.quick });
     if (unmatched.length > 0) {
       throw new UsageError(`pattern${unmatched.length > 1 ? 's' : ''} ${unmatched.map((p) => JSON.stringify(p)).join(', ')} match${unmatched.length > 1 ? '' : 'es'} no case (see wsprobe test --list)`);

@@ -25,6 +25,8 @@ export const LOAD_ERROR_KINDS = [
   'pong-timeout',
   'tls',
   'addr-not-available',
+  /** The chosen source port was taken (retried with the next one before it counts). */
+  'port-in-use',
   'fd-limit',
   'other',
 ] as const;
@@ -94,8 +96,9 @@ function errorKind(err: NodeJS.ErrnoException): LoadErrorKind {
     case 'ECONNABORTED':
       return 'reset';
     case 'EADDRNOTAVAIL':
-    case 'EADDRINUSE':
       return 'addr-not-available';
+    case 'EADDRINUSE':
+      return 'port-in-use';
     case 'EMFILE':
     case 'ENFILE':
       return 'fd-limit';
@@ -154,7 +157,12 @@ export class LoadConnection {
     readonly slot: number,
   ) {}
 
-  open(localAddress: string | undefined): void {
+  /**
+   * Connects from `localAddress` (any when undefined) and, when given, `localPort`: binding an address with port 0
+   * makes Linux search the ephemeral range on every bind, which stalls a ramp once thousands of ports are taken;
+   * an explicit port binds in constant time.
+   */
+  open(localAddress: string | undefined, localPort?: number): void {
     const t = this.host.target;
     this.state = ConnState.Connecting;
     this.startedAt = this.host.now();
@@ -165,10 +173,10 @@ export class LoadConnection {
     this.pingSentAt = 0;
     let socket: OwnedSocket;
     if (t.tls) {
-      socket = tlsConnect({ ...t.tls, localAddress } as ConnectionOptions) as OwnedSocket;
+      socket = tlsConnect({ ...t.tls, localAddress, localPort } as ConnectionOptions) as OwnedSocket;
       socket.once('secureConnect', onConnect);
     } else {
-      socket = netConnect({ host: t.host, port: t.port, localAddress, noDelay: true, onread: { buffer: readBuffer, callback: onRead } }) as OwnedSocket;
+      socket = netConnect({ host: t.host, port: t.port, localAddress, localPort, noDelay: true, onread: { buffer: readBuffer, callback: onRead } }) as OwnedSocket;
       socket.once('connect', onConnect);
     }
     socket[OWNER] = this;

@@ -9,7 +9,7 @@ import { CloseCode, MAX_CONTROL_PAYLOAD, Opcode } from '../constants.js';
 import { cryptoEntropy, type Entropy } from '../entropy.js';
 import type { MessageExtension } from '../extensions/extension.js';
 import { FrameDecoder } from '../frame/decoder.js';
-import { encodeFrame } from '../frame/encode.js';
+import { encodeHeader, maskedPayload } from '../frame/encode.js';
 import type { DecodedFrame, Frame } from '../frame/frame.js';
 import { validateFrame } from '../frame/validate.js';
 import { firstInvalidUtf8Index, Utf8Validator } from '../utf8.js';
@@ -37,11 +37,16 @@ export interface ConnectionOptions {
   state?: ConnectionState;
   /** Emit a 'frame' event for every received frame (transcripts). Default true; load clients turn it off. */
   frameEvents?: boolean;
+  /**
+   * Text events also carry the message's validated UTF-8 `bytes`, and their `data` string is decoded only when
+   * read (an echo server sends the bytes back without decoding and re-encoding them). Default false.
+   */
+  textAsBytes?: boolean;
 }
 
 export type ConnectionEvent =
   | { type: 'frame'; frame: Frame }
-  | { type: 'text'; data: string }
+  | { type: 'text'; data: string; /** With `textAsBytes`: the message's UTF-8 bytes. */ bytes?: Uint8Array }
   | { type: 'binary'; data: Uint8Array }
   | { type: 'ping'; payload: Uint8Array }
   | { type: 'pong'; payload: Uint8Array }
@@ -54,6 +59,9 @@ export interface SendOptions {
   fragments?: number[];
 }
 
+/** Receives the writes of drainWrites(): `chunks[0]` to `chunks[count - 1]`, valid only during the call. */
+export type WritesSink = (chunks: readonly Uint8Array[], count: number) => void;
+
 export interface Drained {
   events: ConnectionEvent[];
   writes: Uint8Array[];
@@ -63,11 +71,27 @@ export interface Drained {
 
 const EMPTY = new Uint8Array(0);
 const NO_MESSAGE = -1;
+const UNCHECKED = -1;
+const NOT_CHECKED = -2;
+
+/** The reply to the peer's Close (its payload), or the failure close for a violation under strict. */
+type HeldClose = { kind: 'reply'; payload: Uint8Array } | { kind: 'fail'; code: number; reason: string };
 const utf8Encoder = new TextEncoder();
 
 /** UTF-8 to string, keeping a leading U+FEFF (TextDecoder would strip it) and replacing bad bytes. */
 function decodeText(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+}
+
+/** A text event of a `textAsBytes` connection: the string is decoded on first read, if ever. */
+class LazyTextEvent {
+  readonly type = 'text' as const;
+  private text: string | undefined = undefined;
+  constructor(readonly bytes: Uint8Array) {}
+  get data(): string {
+    this.text ??= decodeText(this.bytes);
+    return this.text;
+  }
 }
 
 /** A close reason of at most 123 bytes (RFC 6455 §5.5: control payload <= 125, 2 of them the code). */
@@ -90,10 +114,17 @@ export class Connection {
   private readonly maxMessageSize: number;
   private readonly autoPong: boolean;
   private readonly frameEvents: boolean;
+  private readonly textAsBytes: boolean;
   private readonly peerRole: Role;
 
-  private events: ConnectionEvent[] = [];
-  private writes: Uint8Array[] = [];
+  // Queued events and writes: slots [0, count) of arrays that drainEvents()/drainWrites() reuse (a spare one takes
+  // what is queued during a dispatch; null while in use); drain() hands the filled array over instead.
+  private events: (ConnectionEvent | undefined)[] = [];
+  private eventCount = 0;
+  private spareEvents: (ConnectionEvent | undefined)[] | null = [];
+  private writes: (Uint8Array | undefined)[] = [];
+  private writeCount = 0;
+  private spareWrites: (Uint8Array | undefined)[] | null = [];
   private eof = false;
 
   private closeSent = false;
@@ -115,6 +146,14 @@ export class Connection {
   private readonly utf8 = new Utf8Validator();
   /** message-too-big already reported from the pending frame's header. */
   private tooBigReported = false;
+  /**
+   * UTF-8 fail-fast inside one frame (checkPartialUtf8): bytes of the text frame in progress already checked,
+   * UNCHECKED before its first piece is looked at, NOT_CHECKED when it is not checked piece by piece.
+   */
+  private earlyUtf8 = UNCHECKED;
+
+  /** A close that processing input made due, held until the events before it are handed out (see drain()). */
+  private heldClose: HeldClose | null = null;
 
   /** A fragmented message sent through sendFrame is open. */
   private sendMessageOpen = false;
@@ -133,6 +172,7 @@ export class Connection {
     this.maxMessageSize = opts.maxMessageSize ?? Infinity;
     this.autoPong = opts.autoPong ?? true;
     this.frameEvents = opts.frameEvents ?? true;
+    this.textAsBytes = opts.textAsBytes ?? false;
   }
 
   get state(): ConnectionState {
@@ -155,13 +195,14 @@ export class Connection {
 
   /** The peer closed TCP (or it broke). */
   receiveEof(): void {
+    if (this.heldClose !== null) this.releaseClose();
     if (this.current === 'closed') return;
     if (!(this.closeSent && this.closeReceived)) {
       // RFC 6455 §7.1.5: closed with no Close frame received: the close code is 1006. A peer that owed us a Close
       // frame (none sent, or ours unanswered, §5.5.1) and dropped TCP instead is reported.
       if (!this.closeReceived && !this.failing) {
         const pending = this.decoder.buffered > 0 ? ` (${this.decoder.buffered} bytes of an unfinished frame)` : '';
-        this.events.push({ type: 'violation', violation: violation('unexpected-eof', `TCP closed without a close handshake${pending}`) });
+        this.emit({ type: 'violation', violation: violation('unexpected-eof', `TCP closed without a close handshake${pending}`) });
       }
     }
     this.eof = true;
@@ -253,11 +294,95 @@ export class Connection {
     }
   }
 
+  /**
+   * Hands out the events and the bytes to write. The caller reacts to the events (which may queue sends), then
+   * drains again, until a drain returns no events.
+   *
+   * The order rule: a Close that processing input made due (the reply to the peer's Close, or under strict the
+   * failure close for a violation) is held, and input behind it waits, until a drain finds no events left to hand
+   * out: the events before it were handed out earlier and whatever the application sent in reaction is already
+   * queued, so it goes out ahead of the Close. Echoing a message that arrived in the same TCP read as the Close
+   * (or as invalid data) is then not lost behind it. RFC 6455 §5.5.1 allows the wait: "If an endpoint receives a
+   * Close frame and did not previously send a Close frame, the endpoint MUST send a Close frame in response. ...
+   * It SHOULD do so as soon as practical. An endpoint MAY delay sending a Close frame until its current message is
+   * sent"; and §7.1.7 only asks that a failing endpoint "SHOULD send a Close frame with an appropriate status code
+   * ... before proceeding to _Close the WebSocket Connection_", not that data received intact before the failure
+   * be dropped. While a Close is held the state stays 'open', so sends still work; the application's own
+   * sendClose() or fail() meanwhile replaces the held one. receiveEof() releases it at once.
+   */
   drain(): Drained {
-    const out: Drained = { events: this.events, writes: this.writes, eof: this.eof };
-    if (this.events.length > 0) this.events = [];
-    if (this.writes.length > 0) this.writes = [];
-    return out;
+    if (this.heldClose !== null && this.eventCount === 0) this.releaseClose();
+    let events: ConnectionEvent[] = [];
+    if (this.eventCount > 0) {
+      const list = this.events;
+      list.length = this.eventCount;
+      events = list as ConnectionEvent[];
+      this.events = [];
+      this.eventCount = 0;
+    }
+    let writes: Uint8Array[] = [];
+    if (this.writeCount > 0) {
+      const list = this.writes;
+      list.length = this.writeCount;
+      writes = list as Uint8Array[];
+      this.writes = [];
+      this.writeCount = 0;
+    }
+    return { events, writes, eof: this.eof };
+  }
+
+  /**
+   * drain() without allocating, for a transport's hot path, in three calls made in this order: drainWrites() (the
+   * writes, handed to `sink`), then `eofRequested`, then drainEvents() (the events, handed to `handler` one by one).
+   * Together they do what one drain() does, the order rule included; repeat until drainEvents() returns 0.
+   */
+  drainWrites(sink: WritesSink): void {
+    if (this.heldClose !== null && this.eventCount === 0) this.releaseClose();
+    const n = this.writeCount;
+    if (n === 0) return;
+    const list = this.writes;
+    this.writes = this.spareWrites ?? [];
+    this.spareWrites = null;
+    this.writeCount = 0;
+    try {
+      sink(list as Uint8Array[], n);
+    } finally {
+      for (let i = 0; i < n; i++) list[i] = undefined;
+      this.spareWrites = list;
+    }
+  }
+
+  /** drain()'s `eof`: true once the caller should end TCP (stays true). See drainWrites(). */
+  get eofRequested(): boolean {
+    return this.eof;
+  }
+
+  /**
+   * Calls `handler` for each queued event, in order, and returns how many there were; events queued meanwhile (by
+   * a handler's sends) wait for the next call. See drainWrites().
+   */
+  drainEvents(handler: (event: ConnectionEvent) => void): number {
+    const n = this.eventCount;
+    if (n === 0) return 0;
+    const list = this.events;
+    this.events = this.spareEvents ?? [];
+    this.spareEvents = null;
+    this.eventCount = 0;
+    try {
+      for (let i = 0; i < n; i++) {
+        const event = list[i]!;
+        list[i] = undefined;
+        handler(event);
+      }
+    } finally {
+      for (let i = 0; i < n; i++) list[i] = undefined;
+      this.spareEvents = list;
+    }
+    return n;
+  }
+
+  private emit(event: ConnectionEvent): void {
+    this.events[this.eventCount++] = event;
   }
 
   // ---- receiving ----
@@ -266,12 +391,27 @@ export class Connection {
     const decoder = this.decoder;
     for (;;) {
       if (this.current === 'closed' && this.policy === 'strict') return;
+      // Input behind a held Close waits for its release (drain()).
+      if (this.heldClose !== null) return;
       const r = decoder.poll();
       if (r === null) break;
       if ('opcode' in r) this.onFrame(r);
       else this.onViolation(r);
     }
     this.checkPendingSize();
+    if (this.heldClose === null && decoder.pendingOpcode >= 0) this.checkPartialUtf8();
+  }
+
+  /** Sends the held Close (unless the application closed or failed meanwhile), then decodes the input behind it. */
+  private releaseClose(): void {
+    const held = this.heldClose!;
+    this.heldClose = null;
+    if (held.kind === 'reply') {
+      if (!this.closeSent && this.current !== 'closed') this.writeClose(held.payload);
+    } else {
+      this.fail(held.code, held.reason);
+    }
+    if (this.current !== 'connecting') this.process();
   }
 
   /** A data frame whose header is in but whose payload is not: report a too-big message now, not after it arrives. */
@@ -287,8 +427,53 @@ export class Connection {
     }
   }
 
+  /**
+   * RFC 6455 §8.1 fail-fast inside one frame: the payload of a text frame (or of a continuation of text) that has
+   * not fully arrived is checked as UTF-8 piece by piece, so invalid text fails the connection at the first invalid
+   * byte, not once the whole frame is in. Only frames whose header is valid are checked early; a frame that arrives
+   * in one chunk never gets here. checkUtf8 checks the rest when the frame completes.
+   */
+  private checkPartialUtf8(): void {
+    if (this.earlyUtf8 === NOT_CHECKED || this.failing || this.closeReceived) return;
+    const bytes = this.decoder.partialPayload();
+    if (bytes === null || bytes.length === 0) return;
+    if (this.earlyUtf8 === UNCHECKED) {
+      const op = this.decoder.pendingOpcode;
+      const header = this.decoder.pendingHeader!;
+      const isText = op === Opcode.Text && ((header.rsv1 ? 4 : 0) & this.allowedRsv) === 0;
+      const isTextContinuation = op === Opcode.Continuation && this.msgOpcode === Opcode.Text && this.msgCheckUtf8 && !this.msgBad;
+      const n = header.payloadLength;
+      const v =
+        isText || isTextContinuation
+          ? validateFrame({ ...header, payload: EMPTY }, { role: this.role, allowedRsv: this.allowedRsv, messageOpen: this.msgOpcode !== NO_MESSAGE, checkMinimalLength: false })
+          : null;
+      // The minimal-length rule needs the payload length, which the header has (validateFrame reads the payload's).
+      const minimal = header.lengthForm === (n < 126 ? 7 : n < 0x10000 ? 16 : 64);
+      if (!(isText || isTextContinuation) || v !== null || !minimal) {
+        this.earlyUtf8 = NOT_CHECKED;
+        return;
+      }
+      if (isText) {
+        // The message starts here rather than when the frame completes (onDataFrame skips its own start).
+        this.resetMessage();
+        this.msgCheckUtf8 = true;
+      }
+      this.earlyUtf8 = 0;
+    }
+    if (this.msgBad) return;
+    const offset = (this.decoder.pendingOpcode === Opcode.Continuation ? this.msgSize : 0) + this.earlyUtf8;
+    this.earlyUtf8 += bytes.length;
+    const at = this.utf8.push(bytes);
+    if (at === -1) return;
+    this.msgBad = true;
+    this.onViolation(violation('invalid-utf8', `text is not UTF-8 at byte ${offset + at} of the message`));
+  }
+
   private onFrame(frame: DecodedFrame): void {
-    if (this.frameEvents) this.events.push({ type: 'frame', frame });
+    // Bytes of this frame's payload already checked as UTF-8 while it arrived.
+    const early = this.earlyUtf8 > 0 ? this.earlyUtf8 : 0;
+    this.earlyUtf8 = UNCHECKED;
+    if (this.frameEvents) this.emit({ type: 'frame', frame });
     const op = frame.opcode;
     const strict = this.policy === 'strict';
     if (this.failing && strict) {
@@ -300,7 +485,7 @@ export class Connection {
       // RFC 6455 §5.5.1: "The application MUST NOT send any more data frames after sending a Close frame."
       if (!this.frameAfterCloseReported) {
         this.frameAfterCloseReported = true;
-        this.events.push({
+        this.emit({
           type: 'violation',
           violation: violation('frame-after-close', `${op === Opcode.Close ? 'second close' : 'frame'} received after a close frame`),
         });
@@ -316,13 +501,13 @@ export class Connection {
       case Opcode.Continuation:
       case Opcode.Text:
       case Opcode.Binary:
-        this.onDataFrame(frame);
+        this.onDataFrame(frame, early);
         return;
       case Opcode.Close:
         this.onClose(frame, v);
         return;
       case Opcode.Ping:
-        this.events.push({ type: 'ping', payload: frame.payload });
+        this.emit({ type: 'ping', payload: frame.payload });
         // RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response, unless it
         // already received a Close frame." §5.5.3: "A Pong frame sent in response to a Ping frame must have
         // identical "Application data" as found in the message body of the Ping frame being replied to."
@@ -331,25 +516,28 @@ export class Connection {
         }
         return;
       case Opcode.Pong:
-        this.events.push({ type: 'pong', payload: frame.payload });
+        this.emit({ type: 'pong', payload: frame.payload });
         return;
       default:
         return; // a reserved opcode under observe: already reported
     }
   }
 
-  private onDataFrame(frame: DecodedFrame): void {
+  /** `early`: bytes at the start of the payload already checked as UTF-8 (checkPartialUtf8). */
+  private onDataFrame(frame: DecodedFrame, early: number): void {
     const payload = frame.payload;
     const n = payload.length;
     if (frame.opcode !== Opcode.Continuation) {
-      // A new message (under observe it may replace one left open: already reported).
-      if (this.msgOpcode !== NO_MESSAGE || this.msgBad) this.resetMessage();
       const rsv = (frame.rsv1 ? 4 : 0) | (frame.rsv2 ? 2 : 0) | (frame.rsv3 ? 1 : 0);
+      if (early === 0) {
+        // A new message (under observe it may replace one left open: already reported).
+        if (this.msgOpcode !== NO_MESSAGE || this.msgBad) this.resetMessage();
+        this.msgCheckUtf8 = frame.opcode === Opcode.Text && (rsv & this.allowedRsv) === 0;
+        if (this.msgCheckUtf8) this.utf8.reset();
+      }
       this.msgRsv = rsv;
-      this.msgCheckUtf8 = frame.opcode === Opcode.Text && (rsv & this.allowedRsv) === 0;
-      if (this.msgCheckUtf8) this.utf8.reset();
       if (!this.checkSize(n)) return;
-      if (this.msgCheckUtf8 && !this.checkUtf8(payload, 0, frame.fin)) return;
+      if (this.msgCheckUtf8 && !this.checkUtf8(early === 0 ? payload : payload.subarray(early), early, frame.fin)) return;
       if (frame.fin) {
         this.deliver(frame.opcode, payload, rsv);
         return;
@@ -363,7 +551,7 @@ export class Connection {
     const offset = this.msgSize;
     this.msgSize += n;
     if (!this.checkSize(this.msgSize)) return;
-    if (this.msgCheckUtf8 && !this.checkUtf8(payload, offset, frame.fin)) return;
+    if (this.msgCheckUtf8 && !this.checkUtf8(early === 0 ? payload : payload.subarray(early), offset + early, frame.fin)) return;
     if (n > 0) this.msgParts.push(payload);
     if (!frame.fin) return;
     const parts = this.msgParts;
@@ -439,8 +627,9 @@ export class Connection {
         }
       }
     }
-    if (opcode === Opcode.Text) this.events.push({ type: 'text', data: decodeText(data) });
-    else this.events.push({ type: 'binary', data });
+    if (opcode !== Opcode.Text) this.emit({ type: 'binary', data });
+    else if (this.textAsBytes) this.emit(new LazyTextEvent(data));
+    else this.emit({ type: 'text', data: decodeText(data) });
   }
 
   private onClose(frame: DecodedFrame, v: Violation | null): void {
@@ -461,7 +650,7 @@ export class Connection {
     this.receivedCode = code;
     this.receivedReason = reason;
     this.resetMessage();
-    this.events.push({ type: 'close', code, reason });
+    this.emit({ type: 'close', code, reason });
     if (!this.closeSent) {
       // RFC 6455 §5.5.1: "If an endpoint receives a Close frame and did not previously send a Close frame, the
       // endpoint MUST send a Close frame in response. (When sending a Close frame in response, the endpoint
@@ -469,18 +658,19 @@ export class Connection {
       // is no code to echo, and 1005 "MUST NOT be set as a status code in a Close control frame" (§7.4.1).
       // Under observe, a Close we found invalid is answered with the code that invalidity calls for.
       const reply = v !== null ? encodeClosePayload(v.closeCode) : encodeClosePayload(code ?? undefined);
-      this.writeClose(reply);
+      this.heldClose = { kind: 'reply', payload: reply };
       return;
     }
     this.afterHandshake();
   }
 
   private onViolation(v: Violation): void {
-    if (this.failing && this.policy === 'strict') return;
-    this.events.push({ type: 'violation', violation: v });
+    if ((this.failing || this.heldClose?.kind === 'fail') && this.policy === 'strict') return;
+    this.emit({ type: 'violation', violation: v });
     // RFC 6455 §7.1.7: "_Fail the WebSocket Connection_ ... the endpoint SHOULD send a Close frame with an
-    // appropriate status code (Section 7.4) before proceeding to _Close the WebSocket Connection_."
-    if (this.policy === 'strict') this.fail(v.closeCode, v.message);
+    // appropriate status code (Section 7.4) before proceeding to _Close the WebSocket Connection_." Held until the
+    // events before it are handed out (drain()).
+    if (this.policy === 'strict' && this.heldClose === null) this.heldClose = { kind: 'fail', code: v.closeCode, reason: v.message };
   }
 
   // ---- sending ----
@@ -529,9 +719,9 @@ export class Connection {
       mask = new Uint8Array(4);
       this.entropy.fill(mask);
     }
-    const [header, body] = encodeFrame({ fin, rsv1, rsv2, rsv3, opcode, payload, mask });
-    this.writes.push(header);
-    if (body.length > 0) this.writes.push(body);
+    const b0 = (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | (rsv2 ? 0x20 : 0) | (rsv3 ? 0x10 : 0) | opcode;
+    this.writes[this.writeCount++] = encodeHeader(b0, payload.length, mask);
+    if (payload.length > 0) this.writes[this.writeCount++] = maskedPayload(payload, mask);
   }
 
   private writeClose(payload: Uint8Array): void {
@@ -559,7 +749,7 @@ export class Connection {
     this.current = 'closed';
     this.resetMessage();
     const code = this.closeReceived ? (this.receivedCode ?? CloseCode.NoStatus) : CloseCode.Abnormal;
-    this.events.push({ type: 'closed', code, reason: this.receivedReason, wasClean: this.closeSent && this.closeReceived });
+    this.emit({ type: 'closed', code, reason: this.receivedReason, wasClean: this.closeSent && this.closeReceived });
   }
 
   private resetMessage(): void {
@@ -570,5 +760,7 @@ export class Connection {
     this.msgCheckUtf8 = false;
     this.msgBad = false;
     this.utf8.reset();
+    // A frame in progress checked early belonged to the message just dropped: it is checked whole when complete.
+    if (this.earlyUtf8 >= 0) this.earlyUtf8 = NOT_CHECKED;
   }
 }

@@ -45,6 +45,8 @@ export class FrameDecoder {
   /** Assembly buffer of a payload that arrives in pieces, and how much of it is filled. */
   private partial: Uint8Array | null = null;
   private received = 0;
+  /** How much of `partial` partialPayload() has handed out. */
+  private partialSeen = 0;
   private skipRemaining = 0;
 
   constructor(opts: FrameDecoderOptions = {}) {
@@ -107,6 +109,20 @@ export class FrameDecoder {
     return this.state === State.Payload ? this.b0 & 0x0f : -1;
   }
 
+  /**
+   * The unmasked payload bytes of the frame being received that arrived since the last call (a view into the
+   * assembly buffer), or null when there are none. Call it after poll() returned null: a receiver can then look at
+   * a payload as it arrives (UTF-8 fail-fast) without waiting for the whole frame. The frame poll() returns later
+   * still carries the whole payload.
+   */
+  partialPayload(): Uint8Array | null {
+    const partial = this.partial;
+    if (this.state !== State.Payload || partial === null || this.partialSeen >= this.received) return null;
+    const from = this.partialSeen;
+    this.partialSeen = this.received;
+    return partial.subarray(from, this.received);
+  }
+
   /** The next frame or error, or null when more bytes are needed. */
   next(): DecodeResult | null {
     const r = this.poll();
@@ -137,7 +153,7 @@ export class FrameDecoder {
                 if (inChunk - headerLength >= length && length <= this.maxPayload) {
                   const at = chunk.byteOffset + off;
                   let key: Uint8Array | undefined;
-                  let payload = EMPTY;
+                  let payload: Uint8Array = EMPTY;
                   if (length > 0) payload = new Uint8Array(chunk.buffer, at + headerLength, length);
                   if (masked) {
                     key = new Uint8Array(chunk.buffer, at + lengthAt, 4);
@@ -211,6 +227,7 @@ export class FrameDecoder {
             if (q.length === 0) return null;
             partial = this.partial = allocForOverwrite(length);
             this.received = 0;
+            this.partialSeen = 0;
           }
           const from = this.received;
           if (from < length) {

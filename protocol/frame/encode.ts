@@ -83,11 +83,24 @@ function writeHeader(
   }
 }
 
-function maskedPayload(payload: Uint8Array, mask: Uint8Array | null | undefined): Uint8Array {
+/** The payload as it goes on the wire: the caller's array when unmasked, else a masked copy. */
+export function maskedPayload(payload: Uint8Array, mask: Uint8Array | null | undefined): Uint8Array {
   if (!mask || payload.length === 0) return payload;
   const out = allocForOverwrite(payload.length);
   applyMaskTo(payload, out, mask);
   return out;
+}
+
+/**
+ * The header of a frame whose first byte (FIN, RSV, opcode) is `b0` and whose payload is `length` bytes, with the
+ * minimal length form and the key when `mask` is given: encodeFrame's header without its spec object and tuple,
+ * for a connection's send path. `length` and `mask` are the caller's to get right.
+ */
+export function encodeHeader(b0: number, length: number, mask: Uint8Array | null): Uint8Array {
+  const form: LengthForm = length < 126 ? 7 : length < 0x10000 ? 16 : 64;
+  const header = new Uint8Array((form === 7 ? 2 : form === 16 ? 4 : 10) + (mask ? 4 : 0));
+  writeHeader(header, b0, mask !== null, form, length, mask);
+  return header;
 }
 
 /**
@@ -105,10 +118,7 @@ export function encodeFrame(frame: EncodeFrameSpec): [header: Uint8Array, payloa
     (frame.rsv2 ? 0x20 : 0) |
     (frame.rsv3 ? 0x10 : 0) |
     frame.opcode;
-  const form: LengthForm = n < 126 ? 7 : n < 0x10000 ? 16 : 64;
-  const header = new Uint8Array((form === 7 ? 2 : form === 16 ? 4 : 10) + (mask ? 4 : 0));
-  writeHeader(header, b0, !!mask, form, n, mask);
-  return [header, maskedPayload(payload, mask)];
+  return [encodeHeader(b0, n, mask ?? null), maskedPayload(payload, mask)];
 }
 
 function concat(header: Uint8Array, payload: Uint8Array): Uint8Array {

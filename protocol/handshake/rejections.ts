@@ -23,6 +23,7 @@ export const SERVER_REJECTIONS = {
   'origin-forbidden': { rfc: '4.2.2', status: 403, text: 'origin not allowed' },
   'invalid-protocol-header': { rfc: '4.2.1', status: 400, text: 'Sec-WebSocket-Protocol is not 1#token' },
   'invalid-extensions-header': { rfc: '9.1', status: 400, text: 'Sec-WebSocket-Extensions does not parse' },
+  'request-has-body': { rfc: '4.2.1', status: 400, text: 'the handshake request has a message body' },
 } as const;
 export type ServerRejectionId = keyof typeof SERVER_REJECTIONS;
 

@@ -124,9 +124,33 @@ export function checkClientRequest(head: HttpHead, policy: ServerRequestPolicy =
     }
   }
 
+  const body = requestBody(head);
+  if (body !== null) return serverRejection('request-has-body', body);
+
   const result: ClientRequestAccepted = { ok: true, key, accept: computeAcceptKey(key), protocol, extensionOffers };
   if (origin !== undefined) result.origin = origin;
   return result;
+}
+
+/**
+ * Why the request has (or may have) a message body, or null when it has none. RFC 7230 §3.3: "The presence of a
+ * message body in a request is signaled by a Content-Length or Transfer-Encoding header field." The handshake is a
+ * GET (§4.2.1) and RFC 7231 §4.3.1 says "A payload within a GET request message has no defined semantics; sending a
+ * payload body on a GET request might cause some existing implementations to reject the request." Refusing it with
+ * 400 is the one answer that cannot go wrong: the body's bytes lie between the head and the first frame, so a
+ * server that switched protocols would have to skip exactly that many bytes, and one that read them as frames would
+ * fail (or worse, act on smuggled frames). A malformed Content-Length is a 400 anyway (RFC 7230 §3.3.3: "the
+ * server MUST respond with a 400 (Bad Request) status code and then close the connection"). Content-Length: 0
+ * declares no body and is accepted.
+ */
+function requestBody(head: HttpHead): string | null {
+  if (headerValues(head, 'transfer-encoding').length > 0) return 'a GET handshake with Transfer-Encoding (a message body)';
+  const lengths = headerValues(head, 'content-length');
+  if (lengths.length === 0) return null;
+  const values = new Set(lengths.flatMap((v) => splitList(v)));
+  if (values.size !== 1 || !/^\d+$/.test([...values][0]!)) return `Content-Length ${JSON.stringify(lengths.join(', '))} is not a valid length`;
+  const n = Number([...values][0]);
+  return n === 0 ? null : `a GET handshake with a ${n}-byte body (Content-Length); RFC 7231 §4.3.1 gives it no meaning`;
 }
 
 /** The path of an origin-form or absolute-form Request-URI (§4.2.1 step 1), or null when it is neither. */

@@ -115,7 +115,7 @@ export async function runLoad(input: LoadProfile, opts: LoadRunOptions = {}): Pr
   };
   try {
     for (let w = 0; w < workerCount; w++) {
-      const spec: WorkerSpecMessage = { profile, share: subShare(share, w, workerCount), totalPeak: globalPeak, worker: w };
+      const spec: WorkerSpecMessage = { profile, share: subShare(share, w, workerCount), totalPeak: globalPeak, worker: w, workers: workerCount };
       handles.push(inline ? startInlineWorker(spec, onReport) : await startProcessWorker(spec, onReport, onLost));
     }
     runStart = performance.now();

@@ -11,6 +11,7 @@ import { PeriodicSchedule } from './periodic-schedule.js';
 import { stagesOf, totalDurationS, type LoadProfile, type Stage } from './profile.js';
 import { backoffDelay, phaseOf, targetAt } from './schedule.js';
 import { countBelow, indexAt } from './share.js';
+import { readSystemLimits } from './preflight.js';
 import type { WorkerReport, WorkerSpecMessage } from './worker-report.js';
 
 const REPORT_MS = 1000;
@@ -58,6 +59,12 @@ export class LoadWorker implements LoadHost {
   private readonly stages: Stage[];
   private readonly endMs: number;
   private readonly sourceIps: string[];
+  /** Explicit source ports, per source address: this worker's slice of the ephemeral range, used in turn. */
+  private readonly portLow: number;
+  private readonly portSlice: number;
+  private readonly portCursor: number[];
+  /** Immediate retries with the next port after EADDRINUSE, per connection attempt. */
+  private readonly portRetries = new Map<LoadConnection, number>();
   private heartbeat: PeriodicSchedule | null = null;
   private sends: PeriodicSchedule | null = null;
   private readonly appPing: Uint8Array | null;
@@ -105,6 +112,12 @@ export class LoadWorker implements LoadHost {
     this.ownPeak = countBelow(spec.share, spec.totalPeak);
     this.conns = Array.from({ length: this.ownPeak }, (_, k) => new LoadConnection(this, indexAt(spec.share, k), k));
     this.sourceIps = p.sourceIps;
+    const limits = readSystemLimits();
+    const range = limits.portHigh - limits.portLow + 1;
+    const workers = Math.max(1, spec.workers ?? 1);
+    this.portSlice = Math.max(1, Math.floor(range / workers));
+    this.portLow = limits.portLow + this.portSlice * (spec.worker % workers);
+    this.portCursor = p.sourceIps.map(() => 0);
     this.histograms = Object.fromEntries(HISTOGRAM_NAMES.map((n) => [n, newHistogram()])) as Record<HistogramName, Histogram>;
     this.appPing = p.appHeartbeat ? Buffer.from(p.appHeartbeat.send) : null;
     this.appPong = p.appHeartbeat ? Buffer.from(p.appHeartbeat.expect) : null;
@@ -218,7 +231,13 @@ export class LoadWorker implements LoadHost {
     this.pending += 1;
     const ips = this.sourceIps;
     try {
-      c.open(ips.length > 0 ? ips[c.index % ips.length] : undefined);
+      if (ips.length === 0) c.open(undefined);
+      else {
+        const ip = c.index % ips.length;
+        const port = this.portLow + (this.portCursor[ip]! % this.portSlice);
+        this.portCursor[ip]! += 1;
+        c.open(ips[ip], port);
+      }
     } catch {
       // net.connect throws synchronously only for arguments it rejects (e.g. a malformed local address).
       c.state = ConnState.Closed;
@@ -302,6 +321,7 @@ export class LoadWorker implements LoadHost {
 
   onOpen(c: LoadConnection, connectMs: number): void {
     this.pending -= 1;
+    if (this.portRetries.size > 0) this.portRetries.delete(c);
     this.open += 1;
     this.counters.opened += 1;
     if (this.open > this.counters.peakOpen) this.counters.peakOpen = this.open;
@@ -328,6 +348,19 @@ export class LoadWorker implements LoadHost {
 
   onFail(c: LoadConnection, kind: LoadErrorKind, _detail: string): void {
     this.pending -= 1;
+    if (kind === 'port-in-use') {
+      // Another socket holds that source port: try the next one at once, a few times, before it counts.
+      const n = this.portRetries.get(c) ?? 0;
+      if (n < 16 && !this.stopping && c.slot < this.active) {
+        this.portRetries.set(c, n + 1);
+        this.counters.connectAttempts -= 1;
+        setImmediate(() => {
+          if (c.state === ConnState.Closed && !this.stopping && c.slot < this.active) this.connect(c);
+        });
+        return;
+      }
+    }
+    this.portRetries.delete(c);
     this.counters.failed += 1;
     this.count(kind);
     this.retry(c);

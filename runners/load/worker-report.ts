@@ -40,4 +40,6 @@ export interface WorkerSpecMessage {
   /** The global peak (for heartbeat phases over the whole run). */
   totalPeak: number;
   worker: number;
+  /** Workers of this run (source ports are split between them). */
+  workers: number;
 }

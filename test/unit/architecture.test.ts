@@ -50,12 +50,85 @@ function allImports(layer: Layer): Import[] {
   );
 }
 
+const SOCKET_MODULES = ['net', 'tls', 'dgram', 'http', 'https', 'http2'] as const;
+/** Pure address helpers of node:net: they parse strings and open nothing (runners/load/source-ips.ts uses isIP). */
+const PURE_NET_HELPERS = new Set(['isIP', 'isIPv4', 'isIPv6']);
+
+interface SocketImport {
+  /** The module without its `node:` prefix. */
+  module: string;
+  /** Imported names: `default` for a default import, `*` for a namespace, re-export-all, dynamic import or require,
+   * none for a bare side-effect import (which still counts: it names the module). */
+  names: string[];
+}
+
+/** Every import, re-export, dynamic import or require of a socket module, with the names it takes. */
+export function socketImportsOf(text: string): SocketImport[] {
+  const mod = `['"](?:node:)?(${SOCKET_MODULES.join('|')})['"]`;
+  const out: SocketImport[] = [];
+  const fromRe = new RegExp(`\\b(?:import|export)\\s+(?:type\\s+)?([^'"\`;]*?)\\s*from\\s*${mod}`, 'g');
+  for (const m of text.matchAll(fromRe)) out.push({ module: m[2]!, names: clauseNames(m[1]!) });
+  for (const m of text.matchAll(new RegExp(`\\bimport\\s*${mod}`, 'g'))) out.push({ module: m[1]!, names: [] });
+  for (const m of text.matchAll(new RegExp(`\\b(?:import|require)\\s*\\(\\s*${mod}\\s*\\)`, 'g'))) out.push({ module: m[1]!, names: ['*'] });
+  return out;
+}
+
+/** `a, { b, type c, d as e }` -> default, b, c, d; `* as x` and `*` -> *. */
+function clauseNames(clause: string): string[] {
+  const names: string[] = [];
+  const braces = /\{([^}]*)\}/.exec(clause);
+  const outside = clause.replace(/\{[^}]*\}/, '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+  for (const part of outside) names.push(part.startsWith('*') ? '*' : 'default');
+  for (const spec of braces?.[1]?.split(',') ?? []) {
+    const name = spec.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]!.trim();
+    if (name !== '') names.push(name);
+  }
+  return names;
+}
+
 const FORBIDDEN_IN_PROTOCOL = /^(node:)?(net|tls|http|https|http2|stream|stream\/promises|timers|timers\/promises|dgram|child_process|worker_threads|cluster|fs|fs\/promises)$/;
 
 describe('architecture', () => {
   it('finds the import statements it checks', () => {
     const sample = `import { a } from './a.js';\nimport type { B } from "../b.js";\nexport * from './c.js';\nconst d = await import('./d.js');`;
     expect(importsOf(sample)).toEqual(['./a.js', '../b.js', './c.js', './d.js']);
+  });
+
+  it('finds the socket-module imports and the names they take', () => {
+    const sample = [
+      `import { isIP } from 'node:net';`,
+      `import net, { connect as c, type Socket } from "net";`,
+      `import * as tls from 'node:tls';`,
+      `import type {\n  IncomingMessage,\n  ServerResponse,\n} from 'node:http';`,
+      `export * from 'node:https';`,
+      `import 'node:dgram';`,
+      `const h2 = await import('node:http2');`,
+      `import { readFileSync } from 'node:fs';`,
+      `import { x } from './net.js';`,
+    ].join('\n');
+    expect(socketImportsOf(sample)).toEqual([
+      { module: 'net', names: ['isIP'] },
+      { module: 'net', names: ['default', 'connect', 'Socket'] },
+      { module: 'tls', names: ['*'] },
+      { module: 'http', names: ['IncomingMessage', 'ServerResponse'] },
+      { module: 'https', names: ['*'] },
+      { module: 'dgram', names: [] },
+      { module: 'http2', names: ['*'] },
+    ]);
+  });
+
+  it('only peers/ imports socket modules (net, tls, dgram, http, https, http2); others may take isIP/isIPv4/isIPv6', () => {
+    const bad: string[] = [];
+    for (const layer of [...LAYERS, 'reports'] as const) {
+      if (layer === 'peers') continue;
+      for (const file of sourceFiles(join(root, layer))) {
+        for (const { module, names } of socketImportsOf(readFileSync(file, 'utf8'))) {
+          const pure = module === 'net' && names.length > 0 && names.every((n) => PURE_NET_HELPERS.has(n));
+          if (!pure) bad.push(`${relative(root, file)}: node:${module} {${names.join(', ')}} (only peers/ touches sockets)`);
+        }
+      }
+    }
+    expect(bad).toEqual([]);
   });
 
   it('protocol/ is sans-I/O: no sockets, streams, timers or files, and imports nothing outside protocol/', () => {

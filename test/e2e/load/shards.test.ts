@@ -16,12 +16,13 @@ afterAll(async () => {
 
 describe('load: shards', () => {
   it('three shards merged equal one run of the whole profile', async () => {
-    const base = profile({ url: server.url, connections: 301, durationS: 1.5, heartbeatMs: 400, messageRate: 4 });
+    const base = profile({ url: server.url, connections: 301, durationS: 3, heartbeatMs: 400, messageRate: 4 });
     const single = (await runLoad(base)).load!;
     const shards = [];
     for (let i = 1; i <= 3; i++) shards.push(await runLoad({ ...base, shard: { index: i, count: 3 } }));
     const sizes = shards.map((s) => s.load!.connections.target);
     expect(sizes).toEqual([101, 100, 100]);
+    expect(single.connections.opened).toBe(301);
     const merged = mergeRuns(shards).load!;
     for (const k of ['target', 'opened', 'failed', 'dropped'] as const) expect(merged.connections[k]).toBe(single.connections[k]);
     expect(merged.histograms.connect.count).toBe(301);

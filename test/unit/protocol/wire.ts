@@ -44,8 +44,21 @@ export function feed(conn: Connection, bytes: Uint8Array | null): Step {
   return step(conn);
 }
 
+/**
+ * Drains until a drain hands out no events, as a pump whose application does not react would: a Close the input
+ * made due is held until the events before it were handed out (Connection.drain()).
+ */
 export function step(conn: Connection): Step {
-  const { events, writes, eof } = conn.drain();
+  const events: ConnectionEvent[] = [];
+  const writes: Uint8Array[] = [];
+  let eof = false;
+  for (let guard = 0; guard < 100; guard++) {
+    const out = conn.drain();
+    events.push(...out.events);
+    writes.push(...out.writes);
+    eof = out.eof;
+    if (out.events.length === 0) break;
+  }
   const wire = concat(writes);
   return { events, wire, frames: framesOf(wire), eof };
 }

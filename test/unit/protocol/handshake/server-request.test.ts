@@ -38,6 +38,10 @@ describe('checkClientRequest', () => {
     ['invalid-protocol-header', 400, request({ 'Sec-WebSocket-Protocol': '' }), []],
     ['invalid-extensions-header', 400, request({ 'Sec-WebSocket-Extensions': 'permessage-deflate; x="a b"' }), []],
     ['invalid-extensions-header', 400, request({ 'Sec-WebSocket-Extensions': '' }), []],
+    ['request-has-body', 400, request({ 'Content-Length': '5' }), []],
+    ['request-has-body', 400, request({ 'Transfer-Encoding': 'chunked' }), []],
+    ['request-has-body', 400, request({ 'Content-Length': 'five' }), []],
+    ['request-has-body', 400, request({ 'Content-Length': ['5', '6'] }), []],
   ] as const)('rejects %s with %i', (id, status, head, headers) => {
     const r = checkClientRequest(head);
     expect(r.ok).toBe(false);
@@ -47,6 +51,11 @@ describe('checkClientRequest', () => {
     expect(r.headers).toEqual(headers);
     expect(r.message).toMatch(/^RFC 6455 §\d/);
     expect(r.rfc).toMatch(/^\d/);
+  });
+
+  it('accepts Content-Length: 0 (no body), also repeated', () => {
+    expect(checkClientRequest(request({ 'Content-Length': '0' })).ok).toBe(true);
+    expect(checkClientRequest(request({ 'Content-Length': ['0', '0'] })).ok).toBe(true);
   });
 
   it('rejects a response head as not-a-request', () => {
