@@ -4,10 +4,19 @@
 // its state machine) and unmask in place. Encode: one frame (or BATCH small frames) written to a fake socket with
 // cork/write/uncork, a fresh random mask per masked frame on both sides.
 //
-//   npx tsc -p tsconfig.json && node dist/bench/codec.bench.js [--quick]
+// Each row's tasks run in ROUNDS interleaved rounds (ours, ws, Connection, ours, ws, ...) and the samples of all
+// rounds are pooled, so a change in the machine's load during the run hits both sides alike. Rows of 16 MiB start
+// every iteration from a collected heap (a full GC, untimed, with array buffers freed synchronously): otherwise the
+// 16 MiB buffers one task leaves behind are freed during, and billed to, whichever task runs next, and whether a
+// new 16 MiB buffer gets recycled memory or fresh pages (a page fault per 4 KiB) decides the figure.
+//
+//   npx tsc -p tsconfig.json && node dist/bench/codec.bench.js [--quick] [--rounds 3]
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Bench } from 'tinybench';
+import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Bench, type Fn } from 'tinybench';
 import { Connection } from '../protocol/connection/connection.js';
 import { Opcode } from '../protocol/constants.js';
 import { cryptoEntropy } from '../protocol/entropy.js';
@@ -34,7 +43,14 @@ const WsSender = require(join(wsDir, 'lib/sender.js')) as new (socket: FakeSocke
 };
 const wsVersion = (require('ws/package.json') as { version: string }).version;
 
-const quick = process.argv.includes('--quick');
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' } } });
+const quick = args.quick === true;
+const ROUNDS = Math.max(1, Number(args.rounds ?? (quick ? 1 : 3)));
+
+// A full GC on demand, and array buffers freed inside it rather than by a background sweeper afterwards.
+setFlagsFromString('--expose-gc');
+setFlagsFromString('--no-concurrent-array-buffer-sweeping');
+const fullGc = runInNewContext('gc') as () => void;
 const SIZES = [
   { label: '2 B', n: 2, batch: 100 },
   { label: '125 B', n: 125, batch: 100 },
@@ -77,11 +93,25 @@ function chunksOf(wire: Buffer, size: number): Buffer[] {
   return out;
 }
 
+/**
+ * How a chunked input arrives. 'reads': each chunk in a buffer of its own, filled just before the decoder gets it,
+ * as a socket read delivers it (Node allocates every read's buffer; the kernel copies the bytes in): that copy is
+ * timed, the same for both sides. 'views': views of one prebuilt wire buffer (the bytes a decoder copies are
+ * then never freshly written, and nothing is allocated per chunk).
+ */
+type Arrival = 'whole' | 'reads' | 'views';
+function arrive(chunk: Buffer, arrival: Arrival): Buffer {
+  if (arrival !== 'reads') return chunk;
+  const read = Buffer.allocUnsafeSlow(chunk.length);
+  read.set(chunk);
+  return read;
+}
+
 interface Row {
   op: 'decode' | 'encode';
   size: string;
   masked: boolean;
-  chunked: boolean;
+  arrival: Arrival;
   /** Frames per tinybench iteration. */
   batch: number;
   ours: string;
@@ -90,8 +120,11 @@ interface Row {
   conn?: string;
 }
 
-const bench = new Bench({ time: quick ? 150 : 1000, warmupTime: quick ? 50 : 200 });
+const bench = new Bench({ time: (quick ? 150 : 1000) / ROUNDS, warmupTime: (quick ? 50 : 200) / ROUNDS, retainSamples: true });
 const rows: Row[] = [];
+/** Tasks of each row, added to the bench round by round once all rows are defined. */
+const pending: { name: string; fn: Fn; big: boolean }[][] = [];
+const beforeBig = (): void => fullGc();
 
 for (const { label, n, batch } of SIZES) {
   for (const masked of [false, true]) {
@@ -99,22 +132,25 @@ for (const { label, n, batch } of SIZES) {
     const wire = wireOf(payload, masked, batch);
     // Masked frames come from clients, so a server decodes them; unmasked ones a client.
     const ctx: ValidateContext = { role: masked ? 'server' : 'client', allowedRsv: 0, messageOpen: false };
-    for (const chunked of n >= 1 << 20 ? [false, true] : [false]) {
-      const inputs = chunked ? chunksOf(wire, CHUNK) : [wire];
-      const tag = `decode ${label} ${masked ? 'masked' : 'unmasked'}${chunked ? ' 64K-chunks' : ''}`;
-      const row: Row = { op: 'decode', size: label, masked, chunked, batch, ours: `ours ${tag}`, ws: `ws ${tag}`, conn: `conn ${tag}` };
+    const big = n >= 1 << 20;
+    for (const arrival of big ? (['whole', 'reads', 'views'] as const) : (['whole'] as const)) {
+      const inputs = arrival !== 'whole' ? chunksOf(wire, CHUNK) : [wire];
+      const tag = `decode ${label} ${masked ? 'masked' : 'unmasked'}${arrival !== 'whole' ? ` 64K-${arrival}` : ''}`;
+      const row: Row = { op: 'decode', size: label, masked, arrival, batch, ours: `ours ${tag}`, ws: `ws ${tag}`, conn: `conn ${tag}` };
       rows.push(row);
+      const tasks: { name: string; fn: Fn; big: boolean }[] = [];
+      pending.push(tasks);
 
       const decoder = new FrameDecoder();
-      bench.add(row.ours, () => {
+      tasks.push({ name: row.ours, big, fn: () => {
         for (let i = 0; i < inputs.length; i++) {
-          decoder.push(inputs[i]!);
+          decoder.push(arrive(inputs[i]!, arrival));
           for (let r = decoder.poll(); r !== null; r = decoder.poll()) {
             if (!('opcode' in r) || validateFrame(r, ctx) !== null) throw new Error('decode failed');
             sink += r.payload.length;
           }
         }
-      });
+      } });
 
       const receiver = new WsReceiver({ isServer: masked, maxPayload: 0 });
       receiver.on('message', (data) => {
@@ -123,23 +159,25 @@ for (const { label, n, batch } of SIZES) {
       receiver.on('error', (err) => {
         throw err;
       });
-      bench.add(row.ws, () => {
-        for (let i = 0; i < inputs.length; i++) receiver._write(inputs[i]!, null, noop);
-      });
+      tasks.push({ name: row.ws, big, fn: () => {
+        for (let i = 0; i < inputs.length; i++) receiver._write(arrive(inputs[i]!, arrival), null, noop);
+      } });
 
       const conn = new Connection({ role: masked ? 'server' : 'client', frameEvents: false });
-      bench.add(row.conn!, () => {
-        for (let i = 0; i < inputs.length; i++) conn.receive(inputs[i]!);
+      tasks.push({ name: row.conn!, big, fn: () => {
+        for (let i = 0; i < inputs.length; i++) conn.receive(arrive(inputs[i]!, arrival));
         const { events } = conn.drain();
         if (events.length !== batch) throw new Error(`connection: ${events.length} events`);
-      });
+      } });
     }
 
     const tag = `encode ${label} ${masked ? 'masked' : 'unmasked'}`;
-    const row: Row = { op: 'encode', size: label, masked, chunked: false, batch, ours: `ours ${tag}`, ws: `ws ${tag}`, conn: `conn ${tag}` };
+    const row: Row = { op: 'encode', size: label, masked, arrival: 'whole', batch, ours: `ours ${tag}`, ws: `ws ${tag}`, conn: `conn ${tag}` };
     rows.push(row);
+    const tasks: { name: string; fn: Fn; big: boolean }[] = [];
+    pending.push(tasks);
     const entropy = cryptoEntropy();
-    bench.add(row.ours, () => {
+    tasks.push({ name: row.ours, big, fn: () => {
       for (let i = 0; i < batch; i++) {
         let mask: Uint8Array | null = null;
         if (masked) {
@@ -152,34 +190,46 @@ for (const { label, n, batch } of SIZES) {
         if (body.length > 0) fakeSocket.write(body);
         fakeSocket.uncork();
       }
-    });
+    } });
     const sender = new WsSender(fakeSocket);
     const sendOpts = { binary: true, fin: true, mask: masked, compress: false };
-    bench.add(row.ws, () => {
+    tasks.push({ name: row.ws, big, fn: () => {
       for (let i = 0; i < batch; i++) sender.send(payload, sendOpts);
-    });
+    } });
     const sendConn = new Connection({ role: masked ? 'client' : 'server' });
-    bench.add(row.conn!, () => {
+    tasks.push({ name: row.conn!, big, fn: () => {
       for (let i = 0; i < batch; i++) sendConn.sendBinary(payload);
       const { writes } = sendConn.drain();
       fakeSocket.cork();
       for (let i = 0; i < writes.length; i++) fakeSocket.write(writes[i]!);
       fakeSocket.uncork();
-    });
+    } });
   }
 }
 
+for (const tasks of pending) {
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const t of tasks) bench.add(`${t.name} #${r}`, t.fn, t.big ? { beforeEach: beforeBig } : {});
+  }
+}
 await bench.run();
 
-function resultOf(name: string) {
-  const result = bench.getTask(name)?.result;
-  if (!result || !('throughput' in result)) throw new Error(`${name}: ${result?.state ?? 'no result'}`);
-  return result;
+/** Latency samples (ms per op) of a task, pooled over its rounds. */
+function samplesOf(name: string): number[] {
+  const all: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const result = bench.getTask(`${name} #${r}`)?.result;
+    if (!result || !('latency' in result) || result.latency.samples === undefined) throw new Error(`${name} #${r}: ${result?.state ?? 'no result'}`);
+    all.push(...result.latency.samples);
+  }
+  return all.sort((a, b) => a - b);
 }
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const median = (xs: number[]): number => (xs.length % 2 === 1 ? xs[xs.length >> 1]! : (xs[xs.length / 2 - 1]! + xs[xs.length / 2]!) / 2);
 /** Mean frames per second. */
-const framesPerSec = (name: string, batch: number): number => resultOf(name).throughput.mean * batch;
+const framesPerSec = (name: string, batch: number): number => (1000 / mean(samplesOf(name))) * batch;
 /** Ratio of median op latencies (b over a): robust to the scheduling noise of a shared machine. */
-const medianRatio = (a: string, b: string): number => resultOf(b).latency.p50 / resultOf(a).latency.p50;
+const medianRatio = (a: string, b: string): number => median(samplesOf(b)) / median(samplesOf(a));
 
 const fmt = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(1));
 const lines: string[] = [];
@@ -189,10 +239,10 @@ for (const r of rows) {
   const ours = framesPerSec(r.ours, r.batch);
   const ws = framesPerSec(r.ws, r.batch);
   lines.push(
-    `| ${r.op} | ${r.size}${r.chunked ? ' (64 KiB chunks)' : ''} | ${r.masked ? 'yes' : 'no'} | ${fmt(ours)} | ${fmt(ws)} | ` +
+    `| ${r.op} | ${r.size}${r.arrival !== 'whole' ? ` (64 KiB ${r.arrival})` : ''} | ${r.masked ? 'yes' : 'no'} | ${fmt(ours)} | ${fmt(ws)} | ` +
       `${(ours / ws).toFixed(2)}x | ${medianRatio(r.ours, r.ws).toFixed(2)}x | ${r.conn ? `${medianRatio(r.conn, r.ws).toFixed(2)}x` : ''} |`,
   );
 }
-console.log(`codec benchmark: node ${process.version}, ws ${wsVersion} (no bufferutil), ${new Date().toISOString()}`);
+console.log(`codec benchmark: node ${process.version}, ws ${wsVersion} (no bufferutil), ${ROUNDS} rounds, ${new Date().toISOString()}`);
 console.log(lines.join('\n'));
 if (sink === -1) console.log('unreachable');

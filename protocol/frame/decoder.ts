@@ -156,7 +156,13 @@ export class FrameDecoder {
                   let payload: Uint8Array = EMPTY;
                   if (length > 0) payload = new Uint8Array(chunk.buffer, at + headerLength, length);
                   if (masked) {
-                    key = new Uint8Array(chunk.buffer, at + lengthAt, 4);
+                    // A 4-byte copy is cheaper than a view (a small array lives on the JS heap).
+                    const k = off + lengthAt;
+                    key = new Uint8Array(4);
+                    key[0] = chunk[k]!;
+                    key[1] = chunk[k + 1]!;
+                    key[2] = chunk[k + 2]!;
+                    key[3] = chunk[k + 3]!;
                     if (length > 0) applyMask(payload, key);
                   }
                   this.b0 = chunk[off]!;

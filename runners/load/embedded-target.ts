@@ -45,7 +45,7 @@ export async function startEmbeddedTarget(opts: { workers: number; tls?: { cert:
         const timer = setTimeout(() => {
           child.kill('SIGKILL');
           resolve();
-        }, 8_000);
+        }, 35_000);
         child.once('exit', () => {
           clearTimeout(timer);
           resolve();

@@ -233,7 +233,9 @@ export class LoadWorker implements LoadHost {
     try {
       if (ips.length === 0) c.open(undefined);
       else {
-        const ip = c.index % ips.length;
+        // By the worker's own slot, so every worker spreads over every address (global indices are dealt out
+        // round-robin, so `index % ips` would give each worker a single address).
+        const ip = c.slot % ips.length;
         const port = this.portLow + (this.portCursor[ip]! % this.portSlice);
         this.portCursor[ip]! += 1;
         c.open(ips[ip], port);
@@ -348,8 +350,9 @@ export class LoadWorker implements LoadHost {
 
   onFail(c: LoadConnection, kind: LoadErrorKind, _detail: string): void {
     this.pending -= 1;
-    if (kind === 'port-in-use') {
-      // Another socket holds that source port: try the next one at once, a few times, before it counts.
+    if ((kind === 'port-in-use' || kind === 'addr-not-available') && this.sourceIps.length > 0) {
+      // Another socket holds that source port (or that address-port pair towards this target): try the next port
+      // at once, a few times, before it counts.
       const n = this.portRetries.get(c) ?? 0;
       if (n < 16 && !this.stopping && c.slot < this.active) {
         this.portRetries.set(c, n + 1);

@@ -104,5 +104,16 @@ export function checkLimits(input: PreflightInput, limits: SystemLimits): Prefli
         `widen the range, or split the run with --shard over several machines`,
     );
   }
+  // With --source-ips each worker binds explicit ports from its own slice of the range, per address.
+  if (input.sourceIps > 0 && perSourceAddress <= ephemeralPorts) {
+    const slice = Math.floor(ephemeralPorts / Math.max(1, input.workers));
+    const perWorkerPerAddress = Math.ceil(perWorker / input.sourceIps);
+    if (perWorkerPerAddress > slice) {
+      problems.push(
+        `each worker would open ${perWorkerPerAddress} connections per source address but has ${slice} source ports ` +
+          `(${ephemeralPorts} ephemeral ports / ${input.workers} workers). Fix: add source addresses (--source-ips) or use fewer workers`,
+      );
+    }
+  }
   return { ok: problems.length === 0, problems, perWorker, perSourceAddress, ephemeralPorts };
 }

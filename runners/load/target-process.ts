@@ -16,7 +16,8 @@ process.on('SIGTERM', () => void stop());
 async function stop(): Promise<void> {
   const s = server;
   server = null;
-  const force = setTimeout(() => process.exit(0), 5_000);
+  // Closing tens of thousands of connections over several processes takes a while.
+  const force = setTimeout(() => process.exit(0), 30_000);
   force.unref();
   if (s) await s.close().catch(() => undefined);
   process.exit(0);
