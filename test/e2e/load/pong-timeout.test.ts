@@ -27,4 +27,17 @@ describe('load: pong timeouts', () => {
     expect(r.load!.errors).toEqual({});
     expect(r.load!.heartbeat!.missedPongs).toBe(0);
   }, 30_000);
+
+  it('an application-level heartbeat keeps connections alive where WebSocket pings go unanswered', async () => {
+    server = await startWsServer({ autoPong: false });
+    const r = await runLoad(
+      profile({ url: server.url, connections: 20, durationS: 1.5, heartbeatMs: 300, pongTimeoutMs: 400, appHeartbeat: { send: 'hb', expect: 'hb' } }),
+    );
+    const l = r.load!;
+    expect(l.errors).toEqual({});
+    expect(l.counters.pingsSent).toBeGreaterThan(20);
+    expect(l.counters.pongsReceived).toBeGreaterThanOrEqual(l.counters.pingsSent! - 20);
+    expect(l.histograms.pingRtt.count).toBe(l.counters.pongsReceived);
+    expect(l.counters.unmatched).toBe(0);
+  }, 30_000);
 });
