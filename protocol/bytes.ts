@@ -142,3 +142,16 @@ export class ByteQueue {
     if (this.head === this.tail) this.head = this.tail = 0;
   }
 }
+
+/** Joins byte arrays into one new array (for records and fixtures, not the hot path). */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -2,6 +2,8 @@
 // split frames"): a server must give the same answer for every split, and for pauses between the pieces. The
 // chopping is pure; it lives here because the fuzz driver applies it (suites/properties/chunking.arb.ts generates).
 
+import { concatBytes } from '../../protocol/bytes.js';
+
 export type Chunking =
   /** One write for the whole stream. */
   | { kind: 'whole' }
@@ -18,14 +20,8 @@ export const MAX_PAUSES = 16;
 /** Splits `frames` (encoded, one per entry) into writes as `chunking` says. */
 export function chopStream(frames: readonly Uint8Array[], chunking: Chunking): Uint8Array[] {
   if (chunking.kind === 'frames') return frames.filter((f) => f.length > 0);
-  let total = 0;
-  for (const f of frames) total += f.length;
-  const all = new Uint8Array(total);
-  let o = 0;
-  for (const f of frames) {
-    all.set(f, o);
-    o += f.length;
-  }
+  const all = concatBytes(frames);
+  const total = all.length;
   if (chunking.kind === 'whole') return total === 0 ? [] : [all];
   // Long streams (64 KiB payloads) are split at most MAX_CHUNKS ways: the sizes are scaled up, so the case stays a
   // question about splits rather than a measure of how slowly thousands of tiny writes go out.

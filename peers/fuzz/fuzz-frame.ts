@@ -2,6 +2,7 @@
 // wire codec: records to bytes (encodeFuzzFrames) and back (decodeFuzzFrames). It lives at the peers layer because
 // the fuzz driver (tcp-target.ts) decodes what it sends to record it; suites/properties/fuzz-frame.ts re-exports it
 // beside the readable forms. Structurally a peers/raw FrameSpec (explicit mask, Uint8Array payload).
+import { concatBytes } from '../../protocol/bytes.js';
 import { encodeFrameUnchecked } from '../../protocol/frame/encode.js';
 
 export interface FuzzFrame {
@@ -44,17 +45,6 @@ export function encodeFuzzFrames(frames: readonly FuzzFrame[]): Uint8Array {
   return concatBytes(frames.map(encodeFuzzFrame));
 }
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** The length form the RFC asks for: 7-bit below 126, 16-bit below 65536, else 64-bit (RFC 6455 §5.2). */
 export function minimalLengthForm(length: number): 7 | 16 | 64 {
@@ -119,3 +109,5 @@ export function decodeFuzzFrames(bytes: Uint8Array): FuzzFrame[] | null {
   }
   return frames;
 }
+
+export { concatBytes } from '../../protocol/bytes.js';

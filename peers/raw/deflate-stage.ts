@@ -1,6 +1,7 @@
 // permessage-deflate (RFC 7692) for the raw peer: checks the server's answer to our offer, then compresses what
 // the peer sends with sendMessage and inflates the compressed messages it receives, so cases and the grader see
 // plain messages. Frames the case builds by hand (sendFrame) pass untouched: that is how RSV1 goes where it must not.
+import { concatBytes } from '../../protocol/bytes.js';
 import { isControlOpcode } from '../../protocol/constants.js';
 import {
   acceptDeflateResponse,
@@ -152,7 +153,7 @@ export class DeflateStage {
     if (!frame.fin) return null;
     const parts = this.open;
     this.open = null;
-    const whole = parts.length === 1 ? parts[0]! : concat(parts);
+    const whole = parts.length === 1 ? parts[0]! : concatBytes(parts);
     const out = this.codec.decode({ rsv1: true, opcode: frame.opcode, payload: whole });
     if (!(out instanceof Uint8Array)) return out;
     this.stats.messagesIn++;
@@ -175,14 +176,3 @@ export class DeflateStage {
   }
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}

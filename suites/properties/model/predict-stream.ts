@@ -147,7 +147,7 @@ export function predictStream(frames: readonly FuzzFrame[]): StreamPrediction {
         fail(i, [1007], 'RFC 6455 §8.1: a text message that is not valid UTF-8: "MUST _Fail the WebSocket Connection_" (1007, §7.4.1)', true);
         break;
       }
-      p.echoes.push({ opcode: open.opcode, payload: concat(open.parts) });
+      p.echoes.push({ opcode: open.opcode, payload: concatBytes(open.parts) });
       open = null;
     }
   }
@@ -155,6 +155,3 @@ export function predictStream(frames: readonly FuzzFrame[]): StreamPrediction {
   return p;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  return parts.length === 1 ? parts[0]! : concatBytes(parts);
-}
