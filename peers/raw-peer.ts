@@ -19,6 +19,7 @@ import { HttpHeadParser } from '../protocol/handshake/head-parser.js';
 import { violation, type Violation } from '../protocol/violations.js';
 import type { TranscriptEntry } from '../reports/schema.js';
 import type { Observation, ObservedEvent, TcpEndKind } from './raw/observation.js';
+import { emptyObservation } from './raw/observation.js';
 import type { Chop, FrameSpec, HandshakeOutcome, HandshakeSpec, Peer, SendOptions } from './raw/peer.js';
 import { previewHead, previewPayload } from './raw/preview.js';
 import { negotiateDeflateStage, type DeflateStage, type DeflateStageOptions } from './raw/deflate-stage.js';
@@ -149,21 +150,7 @@ export class RawPeer implements Peer {
     };
     this.defaults = opts.defaults ?? {};
     this.decoder = new FrameDecoder({ maxPayload: this.limits.maxFrameBytes });
-    this.obs = {
-      handshake: null,
-      events: [],
-      marks: [],
-      closeSent: null,
-      closeReceived: null,
-      tcpEnd: null,
-      writeErrors: [],
-      bytesIn: 0,
-      bytesOut: 0,
-      framesIn: 0,
-      truncated: false,
-      metrics: {},
-      timedOut: false,
-    };
+    this.obs = emptyObservation();
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
     socket.on('end', () => this.onEnd('fin'));

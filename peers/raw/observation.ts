@@ -62,3 +62,22 @@ export interface Observation {
   /** The runner's deadline for the case passed before the script finished. */
   timedOut: boolean;
 }
+
+/** An observation with nothing seen yet (no handshake, no events). */
+export function emptyObservation(): Observation {
+  return {
+    handshake: null,
+    events: [],
+    marks: [],
+    closeSent: null,
+    closeReceived: null,
+    tcpEnd: null,
+    writeErrors: [],
+    bytesIn: 0,
+    bytesOut: 0,
+    framesIn: 0,
+    truncated: false,
+    metrics: {},
+    timedOut: false,
+  };
+}

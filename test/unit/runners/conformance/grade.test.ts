@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Observation, ObservedEvent } from '../../../../peers/raw/observation.js';
+import { emptyObservation } from '../../../../peers/raw/observation.js';
 import { violation } from '../../../../protocol/violations.js';
 import { formatNumbers, grade, REASON_CODES } from '../../../../runners/conformance/grade.js';
 import { digestStep, echo, failWith, GIVE_UP_MARK, informational, pong, text, type Expectation } from '../../../../suites/define.js';
@@ -10,22 +11,7 @@ const enc = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 function obs(parts: Partial<Observation> = {}): Observation {
-  return {
-    handshake: { ok: true, status: 101, t: 1 },
-    events: [],
-    marks: [],
-    closeSent: null,
-    closeReceived: null,
-    tcpEnd: null,
-    writeErrors: [],
-    bytesIn: 0,
-    bytesOut: 0,
-    framesIn: 0,
-    truncated: false,
-    metrics: {},
-    timedOut: false,
-    ...parts,
-  };
+  return { ...emptyObservation(), handshake: { ok: true, status: 101, t: 1 }, ...parts };
 }
 
 const msg = (t: number, s: string | Uint8Array, opcode = 1): ObservedEvent => {
