@@ -126,7 +126,11 @@ const bench = new Bench({
   warmupTime: (quick ? 50 : 200) / ROUNDS,
   iterations: quick ? 4 : 20,
   warmupIterations: quick ? 2 : 4,
-  retainSamples: true,
+});
+const started = performance.now();
+bench.addEventListener('cycle', (e) => {
+  const t = (e as unknown as { task?: { name: string } }).task;
+  process.stderr.write(`${((performance.now() - started) / 1000).toFixed(1)} s: ${t?.name ?? '?'}\n`);
 });
 const rows: Row[] = [];
 /** Tasks of each row, added to the bench round by round once all rows are defined. */
@@ -221,22 +225,28 @@ for (const tasks of pending) {
 }
 await bench.run();
 
-/** Latency samples (ms per op) of a task, pooled over its rounds. */
-function samplesOf(name: string): number[] {
-  const all: number[] = [];
+/** A task's latency statistics (ms per op), one per round. */
+function roundsOf(name: string): { mean: number; p50: number; n: number }[] {
+  const out: { mean: number; p50: number; n: number }[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const result = bench.getTask(`${name} #${r}`)?.result;
-    if (!result || !('latency' in result) || result.latency.samples === undefined) throw new Error(`${name} #${r}: ${result?.state ?? 'no result'}`);
-    all.push(...result.latency.samples);
+    if (!result || !('latency' in result)) throw new Error(`${name} #${r}: ${result?.state ?? 'no result'}`);
+    out.push({ mean: result.latency.mean, p50: result.latency.p50, n: result.latency.samplesCount });
   }
-  return all.sort((a, b) => a - b);
+  return out;
 }
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const median = (xs: number[]): number => (xs.length % 2 === 1 ? xs[xs.length >> 1]! : (xs[xs.length / 2 - 1]! + xs[xs.length / 2]!) / 2);
-/** Mean frames per second. */
-const framesPerSec = (name: string, batch: number): number => (1000 / mean(samplesOf(name))) * batch;
-/** Ratio of median op latencies (b over a): robust to the scheduling noise of a shared machine. */
-const medianRatio = (a: string, b: string): number => median(samplesOf(b)) / median(samplesOf(a));
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+/** Mean frames per second over all rounds' iterations. */
+function framesPerSec(name: string, batch: number): number {
+  const rs = roundsOf(name);
+  const n = rs.reduce((a, r) => a + r.n, 0);
+  return (1000 / (rs.reduce((a, r) => a + r.mean * r.n, 0) / n)) * batch;
+}
+/** Ratio (b over a) of the median op latencies, taking the median over rounds: robust to a shared machine's noise. */
+const medianRatio = (a: string, b: string): number => median(roundsOf(b).map((r) => r.p50)) / median(roundsOf(a).map((r) => r.p50));
 
 const fmt = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(1));
 const lines: string[] = [];

@@ -576,9 +576,18 @@ export class RawPeer implements Peer {
   private buildHandshake(spec: HandshakeSpec): { bytes: Uint8Array; key: string | undefined; ctx: { key: string; protocols?: string[]; extensionOffers?: string } } {
     if (spec.raw !== undefined) {
       const bytes = typeof spec.raw === 'string' ? new Uint8Array(Buffer.from(spec.raw, 'latin1')) : spec.raw;
-      const m = /\r\nsec-websocket-key:[ \t]*([^\r\n]*?)[ \t]*\r\n/i.exec(Buffer.from(bytes).toString('latin1'));
-      const key = m?.[1];
-      return { bytes, key, ctx: { key: key ?? '' } };
+      const text = Buffer.from(bytes).toString('latin1');
+      const values = (name: string): string[] =>
+        [...text.matchAll(new RegExp(`\\r\\n${name}:[ \\t]*([^\\r\\n]*?)[ \\t]*(?=\\r\\n)`, 'gi'))].map((m) => m[1]!);
+      const key = values('sec-websocket-key')[0];
+      // The offers in the raw head are what the response is checked against (RFC 6455 §4.1: a subprotocol or
+      // extension the client did not offer fails the connection).
+      const ctx: { key: string; protocols?: string[]; extensionOffers?: string } = { key: key ?? '' };
+      const protocols = values('sec-websocket-protocol').flatMap((v) => v.split(',')).map((p) => p.trim()).filter((p) => p !== '');
+      if (protocols.length > 0) ctx.protocols = protocols;
+      const extensions = values('sec-websocket-extensions');
+      if (extensions.length > 0) ctx.extensionOffers = extensions.join(', ');
+      return { bytes, key, ctx };
     }
     const protocols = spec.protocols ?? this.defaults.protocols;
     const origin = spec.origin ?? this.defaults.origin;

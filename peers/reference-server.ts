@@ -7,6 +7,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import cluster from 'node:cluster';
 import { CloseCode } from '../protocol/constants.js';
 import { Connection, type ConnectionEvent } from '../protocol/connection/connection.js';
+import { cryptoEntropy } from '../protocol/entropy.js';
 import { HttpHeadParser, headerValue, type HttpHead } from '../protocol/handshake/head-parser.js';
 import { checkClientRequest } from '../protocol/handshake/server-request.js';
 import { buildRejection, buildServerResponse } from '../protocol/handshake/server-response.js';
@@ -50,6 +51,11 @@ export interface ReferenceServerOptions {
   maxHeadBytes?: number;
   /** Reading from a client pauses while this many bytes wait to be written to it. Default 1 MiB. */
   highWaterMark?: number;
+  /**
+   * Listen queue length. Default 65535, which Linux caps at net.core.somaxconn: Node's default of 511 overflows
+   * during a fast connection ramp (the kernel then drops SYNs and clients retry after a second or more).
+   */
+  backlog?: number;
 }
 
 export interface RunningServer {
@@ -70,6 +76,8 @@ export interface ServerInternals {
 export const DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024;
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
+const DEFAULT_BACKLOG = 65_535;
+const SERVER_ENTROPY = cryptoEntropy();
 
 export async function startReferenceServer(opts: ReferenceServerOptions = {}, internals: ServerInternals = {}): Promise<RunningServer> {
   const workers = opts.workers ?? 1;
@@ -130,7 +138,7 @@ class ReferenceServer implements RunningServer {
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       this.server.once('error', onError);
-      this.server.listen({ host: this.host, port: this.opts.port ?? 0 }, () => {
+      this.server.listen({ host: this.host, port: this.opts.port ?? 0, backlog: this.opts.backlog ?? DEFAULT_BACKLOG }, () => {
         this.server.off('error', onError);
         const address = this.server.address();
         if (address === null || typeof address === 'string') {
@@ -187,12 +195,16 @@ class ReferenceServer implements RunningServer {
       return;
     }
     socket.setNoDelay(true);
-    const parser = new HttpHeadParser({ maxHeadBytes: this.opts.maxHeadBytes ?? 16384 });
+    const maxHeadBytes = this.opts.maxHeadBytes ?? 16384;
+    let parser = new HttpHeadParser({ maxHeadBytes });
     this.handshaking.add(socket);
-    let timer = setTimeout(() => {
-      this.counters.handshakeTimeouts++;
+    /** Stats requests answered on this connection (kept alive); an idle kept-alive connection is no handshake timeout. */
+    let served = 0;
+    const onTimeout = (): void => {
+      if (served === 0) this.counters.handshakeTimeouts++;
       socket.destroy();
-    }, this.handshakeTimeoutMs);
+    };
+    let timer = setTimeout(onTimeout, this.handshakeTimeoutMs);
     const onClose = (): void => {
       clearTimeout(timer);
       this.handshaking.delete(socket);
@@ -220,8 +232,24 @@ class ReferenceServer implements RunningServer {
         return;
       }
       if (this.isStatsRequest(result.head)) {
-        linger();
-        this.serveStats(socket);
+        if (!isPersistent(result.head)) {
+          linger();
+          this.serveStats(socket, false);
+          return;
+        }
+        // RFC 7230 §6.3: the connection persists, so an HTTP client (autocannon, a monitoring probe) can poll on
+        // one connection. Reading pauses until the answer is written, so pipelined requests are answered in order.
+        socket.pause();
+        clearTimeout(timer);
+        this.serveStats(socket, true, () => {
+          served++;
+          timer = setTimeout(onTimeout, this.handshakeTimeoutMs);
+          parser = new HttpHeadParser({ maxHeadBytes });
+          socket.on('data', onData);
+          // Before the pipelined rest: if it holds another stats request, that one's pause must win.
+          socket.resume();
+          if (result.rest.length > 0) onData(result.rest);
+        });
         return;
       }
       const check = checkClientRequest(result.head, {
@@ -249,6 +277,8 @@ class ReferenceServer implements RunningServer {
         frameEvents: false,
         // Echo the validated UTF-8 bytes: no decoding to a string and encoding it back.
         textAsBytes: true,
+        // A server never masks (RFC 6455 §5.1): one source for every connection, not a 4 KiB pool each.
+        entropy: SERVER_ENTROPY,
       });
       this.open(socket, connection, result.rest);
     };
@@ -264,12 +294,19 @@ class ReferenceServer implements RunningServer {
     return path === this.statsPath && headerValue(head, 'upgrade') === undefined;
   }
 
-  private serveStats(socket: Socket): void {
+  /** Without keep-alive, the response ends the connection; with it, `next` runs once the response is written. */
+  private serveStats(socket: Socket, keepAlive: boolean, next?: () => void): void {
     const provider = this.internals.statsProvider;
     const send = (stats: ServerStats): void => {
-      if (!socket.destroyed) socket.end(buildStatsResponse(stats));
+      if (socket.destroyed) return;
+      const response = buildStatsResponse(stats, keepAlive);
+      if (!keepAlive) socket.end(response);
+      else {
+        socket.write(response);
+        next?.();
+      }
     };
-    socket.on('data', ignore);
+    if (!keepAlive) socket.on('data', ignore);
     if (provider === undefined) send(this.stats());
     else provider().then(send, () => send(this.stats()));
   }
@@ -353,3 +390,14 @@ class ReferenceServer implements RunningServer {
 }
 
 function ignore(): void {}
+
+/**
+ * RFC 7230 §6.3: HTTP/1.1 persists unless the client sends "Connection: close"; HTTP/1.0 only with "keep-alive".
+ * A request with a body closes: the server does not read bodies, so their bytes must not pass for a next request.
+ */
+function isPersistent(head: HttpHead): boolean {
+  if (headerValue(head, 'content-length') !== undefined || headerValue(head, 'transfer-encoding') !== undefined) return false;
+  const options = (headerValue(head, 'connection') ?? '').toLowerCase().split(',').map((o) => o.trim());
+  if (options.includes('close')) return false;
+  return head.version.major === 1 && (head.version.minor >= 1 || options.includes('keep-alive'));
+}

@@ -27,7 +27,7 @@ export const FUZZ_OPTIONS = {
   runs: { type: 'number', describe: 'generated cases per suite', default: FUZZ_DEFAULTS.runs, integer: true, min: 1 },
   seed: { type: 'number', describe: 'run seed (default: random, printed for replay)', integer: true, min: -0x80000000, max: 0xffffffff },
   'time-limit': { type: 'number', describe: 'stop after S seconds (suites not finished report what they ran)', min: 0.001 },
-  replay: { type: 'string', describe: 'replay one counterexample: the SEED:PATH token a failure printed (needs one --suite)' },
+  replay: { type: 'string', describe: 'replay one counterexample: the token a failure printed, SEED:PATH (SEED:PATH@REPLAYPATH for model; needs one --suite)' },
   concurrency: { type: 'number', describe: 'cases run side by side, each on its own connection', default: FUZZ_DEFAULTS.concurrency, integer: true, min: 1, max: 512 },
   timeout: { type: 'number', describe: 'time the target has to answer each step (echo, pong, close), MS', default: FUZZ_DEFAULTS.timeoutMs, integer: true, min: 10 },
   'emit-case': { type: 'string', describe: 'write the first counterexample as a regression case (*.case.ts, conformance catalogue format)' },
@@ -112,11 +112,15 @@ export const fuzzCommand: CommandModule<object, Record<string, unknown>> = {
     const replay = o.replay !== undefined ? parseReplayToken(o.replay) : undefined;
     if (replay === null) throw new UsageError(`--replay expects the SEED:PATH token a failure printed, got ${JSON.stringify(o.replay)}`);
     if (replay !== undefined && suites.length !== 1) throw new UsageError('--replay needs exactly one --suite (the one that printed the token)');
+    if (replay !== undefined && (suites[0] === 'model') !== (replay.replayPath !== undefined)) {
+      throw new UsageError(
+        suites[0] === 'model'
+          ? '--replay for the model suite expects the SEED:PATH@REPLAYPATH token a model failure printed'
+          : `--replay for --suite ${suites[0]} expects SEED:PATH; an @REPLAYPATH token comes from the model suite`,
+      );
+    }
     const emitFile = o['emit-case'];
     if (emitFile !== undefined && !emitFile.endsWith('.case.ts')) throw new UsageError(`--emit-case writes a *.case.ts file, got ${emitFile}`);
-    if (emitFile !== undefined && suites.length === 1 && suites[0] === 'handshake') {
-      throw new UsageError('--emit-case turns frame counterexamples into cases; the handshake suite has none');
-    }
     const ca = o.ca !== undefined ? readCa(o.ca) : undefined;
     const seed = o.seed ?? (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
 
@@ -171,9 +175,9 @@ export const fuzzCommand: CommandModule<object, Record<string, unknown>> = {
     else process.stdout.write(`${renderFuzzText(run)}reports: ${dir}\n`);
 
     if (emitFile !== undefined) {
-      const failure = run.failures.find((f) => f.suite !== 'handshake');
+      const failure = run.failures[0];
       if (failure === undefined) {
-        process.stderr.write('wsprobe: --emit-case: no frame counterexample to emit\n');
+        process.stderr.write('wsprobe: --emit-case: no counterexample to emit\n');
       } else {
         const file = resolve(emitFile);
         const define = join(repoRoot(), 'suites', 'define.js');

@@ -24,6 +24,12 @@ export function clusterWorkerScript(): string {
 }
 
 export async function startClusterPrimary(opts: ReferenceServerOptions, count: number): Promise<RunningServer> {
+  // Every worker accepts from the shared listening socket itself. Under the default round-robin policy the primary
+  // accepts every connection and passes it to a worker over IPC: one process on the path of every connection, the
+  // first to saturate in connection ramps (bench/RESULTS.md, "Load"); it also listens with Node's default backlog
+  // of 511, ignoring ours. Node 20's net.Server has no reusePort (one listener per process). Node reads the policy
+  // once, at the first setupPrimary.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   cluster.setupPrimary({ exec: clusterWorkerScript(), args: [], serialization: 'advanced' });
   const workers: Worker[] = [];
   const latest = new Map<number, ServerStats>();

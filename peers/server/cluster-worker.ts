@@ -15,7 +15,10 @@ let pushTimer: NodeJS.Timeout | null = null;
 let nextRequest = 1;
 const pending = new Map<number, (stats: ServerStats) => void>();
 
+let stopping = false;
 async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
   if (pushTimer !== null) clearInterval(pushTimer);
   if (server !== null) {
     await server.close();
@@ -29,6 +32,10 @@ process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
 // The primary is gone: nobody will say shutdown.
 process.on('disconnect', () => void shutdown());
+// The primary can go while this process is busy: `process.connected` is still true, the write to the channel fails
+// (EPIPE; node:cluster's own messages give ERR_IPC_CHANNEL_CLOSED) and the error is emitted on `process`, which
+// would crash the worker with a stack trace. Nobody is left to report to: shut down quietly instead.
+process.on('error', () => void shutdown());
 
 process.on('message', (msg: unknown) => {
   if (!isMessage<PrimaryToWorker>(msg)) return;

@@ -50,14 +50,14 @@ export function aggregateStats(pid: number, workers: ServerStats[]): ServerStats
   return { pid, ...sum, workers };
 }
 
-/** A plain HTTP/1.1 200 with the stats as JSON; the connection closes after it. */
-export function buildStatsResponse(stats: ServerStats): Uint8Array {
+/** A plain HTTP/1.1 200 with the stats as JSON; the connection closes after it unless `keepAlive`. */
+export function buildStatsResponse(stats: ServerStats, keepAlive = false): Uint8Array {
   const body = Buffer.from(JSON.stringify(stats) + '\n', 'utf8');
   const head =
     'HTTP/1.1 200 OK\r\n' +
     'Content-Type: application/json\r\n' +
     `Content-Length: ${body.length}\r\n` +
     'Cache-Control: no-store\r\n' +
-    'Connection: close\r\n\r\n';
+    `Connection: ${keepAlive ? 'keep-alive' : 'close'}\r\n\r\n`;
   return new Uint8Array(Buffer.concat([Buffer.from(head, 'latin1'), body]));
 }

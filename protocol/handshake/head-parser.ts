@@ -32,6 +32,7 @@ export interface HttpHeadParserOptions {
   maxHeaders?: number;
 }
 
+const EMPTY = Buffer.alloc(0);
 const CR = 0x0d;
 const LF = 0x0a;
 const VERSION_RE = /^HTTP\/(\d)\.(\d)$/;
@@ -46,7 +47,8 @@ const REASON_BAD_RE = /[\x00-\x08\x0a-\x1f\x7f]/;
 export class HttpHeadParser {
   private readonly maxHeadBytes: number;
   private readonly maxHeaders: number;
-  private buf: Uint8Array = new Uint8Array(0);
+  /** A Buffer, so each line becomes a string with one native latin1 decode. */
+  private buf: Buffer = EMPTY;
   private used = 0;
   /** Start of the line being scanned, and how far the scan for its LF has got. */
   private lineStart = 0;
@@ -77,7 +79,7 @@ export class HttpHeadParser {
   private append(bytes: Uint8Array): void {
     if (this.used + bytes.length > this.buf.length) {
       // Never buffer more than the limit plus one chunk: the remainder of the chunk may be `rest`.
-      const next = new Uint8Array(Math.max(this.buf.length * 2, this.used + bytes.length, 256));
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + bytes.length, 256));
       next.set(this.buf.subarray(0, this.used));
       this.buf = next;
     }
@@ -85,29 +87,39 @@ export class HttpHeadParser {
     this.used += bytes.length;
   }
 
+  /**
+   * Finds line ends with native byte searches rather than a loop per byte. Errors are reported at the byte where
+   * a byte-by-byte scan would find them: the first of a bare CR (judged on the byte after it, so a CR at the end of
+   * one chunk is judged by the next), a bare LF, or the byte past the size limit.
+   */
   private parseLines(): HeadParseResult {
     const buf = this.buf;
-    while (this.scan < this.used) {
-      const c = buf[this.scan];
-      if (c === LF) {
-        if (this.scan === this.lineStart || buf[this.scan - 1] !== CR) {
-          return this.fail(400, 'RFC 7230 §3.5: bare LF as a line terminator (CRLF required)');
-        }
-        const lineEnd = this.scan - 1;
-        this.scan++;
-        if (this.scan > this.maxHeadBytes) return this.tooBig();
-        const line = latin1(buf, this.lineStart, lineEnd);
-        this.lineStart = this.scan;
-        const r = this.line(line);
-        if (r !== null) return r;
-        continue;
+    const used = this.used;
+    while (this.scan < used) {
+      // The buffer is larger than `used`: matches past it are stale bytes.
+      let lf = buf.indexOf(LF, this.scan);
+      if (lf >= used) lf = -1;
+      const end = lf < 0 ? used : lf;
+      // Only a CR at scan - 1 can be left over from the previous push (its successor had not arrived).
+      let cr = buf.indexOf(CR, Math.max(this.lineStart, this.scan - 1));
+      if (cr >= end) cr = -1;
+      // The index at which each error would be found; Infinity when it is not in these bytes.
+      const bareCr = cr >= 0 && cr + 1 < end ? cr + 1 : Infinity;
+      const bareLf = lf >= 0 && (lf === this.lineStart || buf[lf - 1] !== CR) ? lf : Infinity;
+      const last = lf < 0 ? used - 1 : lf;
+      const tooBig = this.maxHeadBytes <= last ? this.maxHeadBytes : Infinity;
+      if (bareCr <= tooBig && bareCr !== Infinity) return this.fail(400, 'RFC 7230 §3.5: bare CR in the head');
+      if (bareLf <= tooBig && bareLf !== Infinity) return this.fail(400, 'RFC 7230 §3.5: bare LF as a line terminator (CRLF required)');
+      if (tooBig !== Infinity) return this.tooBig();
+      if (lf < 0) {
+        this.scan = used;
+        break;
       }
-      // Checked on the byte after the CR, so a CR at the end of one chunk is judged by the next chunk.
-      if (this.scan > this.lineStart && buf[this.scan - 1] === CR) {
-        return this.fail(400, 'RFC 7230 §3.5: bare CR in the head');
-      }
-      this.scan++;
-      if (this.scan > this.maxHeadBytes) return this.tooBig();
+      this.scan = lf + 1;
+      const line = buf.toString('latin1', this.lineStart, lf - 1);
+      this.lineStart = this.scan;
+      const r = this.line(line);
+      if (r !== null) return r;
     }
     return { state: 'partial' };
   }
@@ -122,8 +134,8 @@ export class HttpHeadParser {
       return null;
     }
     if (line.length === 0) {
-      const rest = this.buf.slice(this.scan, this.used);
-      this.buf = new Uint8Array(0);
+      const rest = new Uint8Array(this.buf.subarray(this.scan, this.used));
+      this.buf = EMPTY;
       return { state: 'done', head: this.head, rest };
     }
     // RFC 7230 §3.2.4: "A server that receives an obs-fold in a request message ... MUST either reject the
@@ -136,7 +148,7 @@ export class HttpHeadParser {
     const name = line.slice(0, colon);
     // RFC 7230 §3.2.4: "No whitespace is allowed between the header field-name and colon."
     if (!HEADER_NAME_RE.test(name)) return this.fail(400, `RFC 7230 §3.2: header field name is not a token: ${preview(name)}`);
-    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    const value = trimOws(line, colon + 1);
     if (FIELD_VALUE_BAD_RE.test(value)) {
       return this.fail(400, `RFC 7230 §3.2: control character in the value of ${name}`);
     }
@@ -152,7 +164,7 @@ export class HttpHeadParser {
   }
 
   private fail(status: 400 | 431, message: string): HeadParseResult {
-    this.buf = new Uint8Array(0);
+    this.buf = EMPTY;
     this.used = 0;
     return { state: 'error', status, message };
   }
@@ -191,12 +203,13 @@ function parseStartLine(line: string): HttpHead | string {
   return { startLine: line, method, target, version: { major: Number(v[1]), minor: Number(v[2]) }, headers: [] };
 }
 
-function latin1(buf: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i += 4096) {
-    s += String.fromCharCode(...buf.subarray(i, Math.min(end, i + 4096)));
-  }
-  return s;
+/** `line` from `start`, without leading and trailing SP / HTAB (RFC 7230 §3.2: OWS around a field value). */
+function trimOws(line: string, start: number): string {
+  let a = start;
+  let b = line.length;
+  while (a < b && (line.charCodeAt(a) === 0x20 || line.charCodeAt(a) === 0x09)) a++;
+  while (b > a && (line.charCodeAt(b - 1) === 0x20 || line.charCodeAt(b - 1) === 0x09)) b--;
+  return line.slice(a, b);
 }
 
 function preview(s: string): string {
@@ -207,7 +220,7 @@ function preview(s: string): string {
 export function headerValues(head: HttpHead, name: string): string[] {
   const want = name.toLowerCase();
   const out: string[] = [];
-  for (const [n, v] of head.headers) if (n.toLowerCase() === want) out.push(v);
+  for (const [n, v] of head.headers) if (n.length === want.length && n.toLowerCase() === want) out.push(v);
   return out;
 }
 

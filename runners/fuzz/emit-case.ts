@@ -1,10 +1,13 @@
-// `wsprobe fuzz --emit-case FILE`: a shrunk counterexample of a frame suite (or the model) becomes a regression case
-// in the conformance catalogue format (suites/define.ts): the same frames, the expectation the model derives for
-// them, so the bug stays caught by `wsprobe test` without fuzzing.
+// `wsprobe fuzz --emit-case FILE`: a shrunk counterexample becomes a regression case in the conformance catalogue
+// format (suites/define.ts), so the bug stays caught by `wsprobe test` without fuzzing. A frame suite's (or the
+// model's) case sends the same frames and expects what the model derives for them; a handshake case sends the same
+// request head, byte for byte but for the target's host and path, and expects what the fuzz oracle required.
 import { Opcode } from '../../protocol/constants.js';
 import { closeBody } from '../../suites/properties/close.arb.js';
-import { hex, type FuzzFrame } from '../../suites/properties/fuzz-frame.js';
+import { encodeFuzzFrame, fuzzFrame, hex, type FuzzFrame } from '../../suites/properties/fuzz-frame.js';
 import type { FuzzSuiteName } from '../../suites/properties/fuzz-suite.js';
+import { buildHandshakeHead, type HandshakeCase } from '../../suites/properties/handshake.arb.js';
+import { ranCommands } from '../../suites/properties/model.prop.js';
 import { predictStream } from '../../suites/properties/model/predict-stream.js';
 import type { StreamCase } from '../../suites/properties/stream.arb.js';
 import type { Chunking } from '../../peers/fuzz/chunking.js';
@@ -23,11 +26,23 @@ export interface EmitCaseInput {
 export function counterexampleFrames(suite: FuzzSuiteName, value: unknown): { frames: FuzzFrame[]; chunking: Chunking } | null {
   if (suite === 'handshake') return null;
   if (suite === 'model') {
-    const frames = [...(value as Iterable<{ frames?: FuzzFrame[] }>)].flatMap((c) => c.frames ?? []);
+    // Only the steps that ran: a step its check refused sent nothing.
+    const frames = ranCommands(value as Parameters<typeof ranCommands>[0]).flatMap((c) => c.frames);
     return { frames, chunking: { kind: 'whole' } };
   }
   const c = value as StreamCase;
   return { frames: c.frames, chunking: c.chunking };
+}
+
+/**
+ * A dotted kebab-case id, stable for a token: the seed and a hash of the whole token (shrink paths run long):
+ * `fuzz.control.rm1830470543-5f2c9a1e`.
+ */
+function caseId(input: EmitCaseInput): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < input.token.length; i++) h = Math.imul(h ^ input.token.charCodeAt(i), 0x01000193) >>> 0;
+  const seed = input.token.slice(0, input.token.indexOf(':')).replace(/^-/, 'm');
+  return `fuzz.${input.suite}.r${seed}-${h.toString(16).padStart(8, '0')}`;
 }
 
 function bytesExpr(b: Uint8Array): string {
@@ -58,6 +73,7 @@ function isOurClose(f: FuzzFrame | undefined): boolean {
 }
 
 export function emitRegressionCase(input: EmitCaseInput): string | null {
+  if (input.suite === 'handshake') return emitHandshakeCase(input, input.value as HandshakeCase);
   const got = counterexampleFrames(input.suite, input.value);
   if (got === null) return null;
   const p = predictStream(got.frames);
@@ -65,7 +81,7 @@ export function emitRegressionCase(input: EmitCaseInput): string | null {
   for (const m of p.mustFail ? p.echoes.slice(0, p.failures[p.failures.length - 1]!.echoes) : p.echoes) {
     steps.push(`${m.opcode === Opcode.Text ? 'text' : 'binary'}(${bytesExpr(m.payload)})`);
   }
-  const id = `fuzz.${input.suite}.r${input.token.replace(/^-/, 'm').replace(/:/g, '-')}`;
+  const id = caseId(input);
   let frames = got.frames;
   let ending = 'await awaitFailure(peer);';
   let expect: string;
@@ -107,6 +123,92 @@ ${frames.map((f) => `          ${frameExpr(f)},`).join('\n')}
         ${chopExpr(got.chunking)},
       );
       ${ending}
+    },
+  }),
+];
+`;
+}
+
+/**
+ * Stand for the target's host (Host: host and port) and hostname (Origin) in the emitted request: the fuzzer sent
+ * its own target's.
+ */
+const HOSTNAME_SENTINEL = 'wsprobe-target.invalid';
+const HOST_SENTINEL = `${HOSTNAME_SENTINEL}:1`;
+
+/** A request line as a TypeScript expression; X-Wsprobe-Pad's thousands of `p` stay a repeat() call. */
+function lineExpr(line: string): string {
+  const m = /^(.*?:[ \t]*)(p{64,})([ \t]*)$/.exec(line);
+  if (m === null) return JSON.stringify(line);
+  return `${JSON.stringify(m[1])} + 'p'.repeat(${m[2]!.length})${m[3] !== '' ? ` + ${JSON.stringify(m[3])}` : ''}`;
+}
+
+/**
+ * The handshake counterexample as a case: `handshake: 'manual'`, the same head (header order, name case, OWS,
+ * padding, pipelined frame) with the peer's host and path, and the oracle's expectation: an HTTP error (RFC 6455
+ * §4.2.1; with Sec-WebSocket-Version for an unsupported version, §4.4) for a request with a fault; else a 101 that
+ * passes §4.1's checks, accepts no extension (§9.1), then the echo of our message and a clean close.
+ */
+function emitHandshakeCase(input: EmitCaseInput, c: HandshakeCase): string {
+  const req = buildHandshakeHead(c, new URL(`ws://${HOST_SENTINEL}/`));
+  const [method, , version] = req.lines[0]!.split(' ');
+  const lines = req.lines.slice(1);
+  const message = encodeFuzzFrame(fuzzFrame(Opcode.Text, c.message, c.mask));
+  const pipelined = c.pipelined && c.fault === null;
+  let expect: string;
+  let script: string;
+  if (c.fault !== null) {
+    const versionRule = c.fault === 'version-unsupported' ? `,\n      requireHeaders: [{ name: 'Sec-WebSocket-Version', matches: /\\S/ }]` : '';
+    expect = `{
+      kind: 'handshake',
+      // The fuzz oracle: any HTTP error status, and a response is required (closing TCP is no answer).
+      status: Array.from({ length: 200 }, (_, i) => 400 + i),
+      allowDrop: false${versionRule},
+    }`;
+    script = `const hs = await peer.handshake({ raw: request(peer.url) });
+      if (hs.status === 101 && !peer.ended) await closeNormally(peer);`;
+  } else {
+    expect = `{
+      kind: 'handshake',
+      status: [101],
+      allowDrop: false,
+      // RFC 6455 §9.1: the only extension offered is one no server implements.
+      forbidHeaders: ['Sec-WebSocket-Extensions'],
+      then: echo([text(${bytesExpr(c.message)})]),
+    }`;
+    script = `const hs = await peer.handshake({ raw: request(peer.url)${pipelined ? ', trailing: MESSAGE' : ''} });
+      if (!hs.ok) return;
+${pipelined ? '' : '      await peer.send(MESSAGE);\n'}      await peer.waitForMessages(1);
+      await closeNormally(peer);`;
+  }
+  const target = c.query !== null ? `\${url.pathname || '/'}?${c.query}` : `\${url.pathname || '/'}\${url.search}`;
+  return `// Regression case emitted by \`wsprobe fuzz --suite handshake --emit-case\` from a shrunk counterexample
+// (replay token ${input.token}). The target failed with: ${input.reason.replace(/\n/g, ' ')}
+import { closeNormally, defineCase, ${c.fault === null ? 'echo, text, ' : ''}type ConformanceCase } from '${input.defineImport}';
+${c.fault === null ? `\nconst hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));\n` : ''}
+/** The counterexample's request head (${c.fault === null ? 'a valid request' : `fault ${c.fault}`}) for the target's host and path. */
+function request(url: URL): string {
+  const lines: string[] = [
+    \`${method} ${target} ${version}\`,
+${lines.map((l) => `    ${lineExpr(l)},`).join('\n')}
+  ];
+  const head = lines.map((l) => l.replaceAll(${JSON.stringify(HOST_SENTINEL)}, url.host).replaceAll(${JSON.stringify(HOSTNAME_SENTINEL)}, url.hostname));
+  return \`\${head.join('\\r\\n')}\\r\\n\\r\\n\`;
+}
+${c.fault !== null ? '' : `
+/** The text frame the fuzzer sent ${pipelined ? 'in the same write as the head' : 'after the 101'}. */
+const MESSAGE = ${bytesExpr(message)};
+`}
+export const cases: ConformanceCase[] = [
+  defineCase({
+    id: '${caseId(input)}',
+    title: 'Fuzz regression (handshake): the shrunk counterexample of token ${input.token}',
+    rfc: ${JSON.stringify(input.rfc)},
+    autobahn: [],
+    handshake: 'manual',
+    expect: ${expect},
+    async run(peer) {
+      ${script}
     },
   }),
 ];

@@ -5,8 +5,9 @@
 // bound by round trips. Instead `concurrency` independent fc.check workers run side by side, each with its own seed
 // derived from the run seed, each on its own connections. Shrinking stays meaningful, since every property run is
 // one case on one connection; once a worker finds a counterexample the others stop testing (their remaining runs
-// return at once) and that worker shrinks alone. The replay token carries the failing worker's seed, so a replay
-// is a single sequential fc.check.
+// return at once) and that worker shrinks alone. The replay token carries the failing worker's seed (and, for the
+// model suite, its fc.commands replayPath), so a replay is a single sequential fc.check that runs the shrunk case
+// once. Every worker builds its own suite: fc.commands records its replayPath while shrinking and must not be shared.
 import fc from 'fast-check';
 import { performance } from 'node:perf_hooks';
 import { emptySummary, SCHEMA_ID, summarize, type CaseResult, type RunResult } from '../../reports/schema.js';
@@ -71,7 +72,8 @@ interface SuiteOutcome {
   interrupted: boolean;
 }
 
-async function runSuite(suite: FuzzSuite, suiteIndex: number, opts: FuzzRunOptions, deadline: number | null): Promise<SuiteOutcome> {
+async function runSuite(makeSuite: () => FuzzSuite, suiteIndex: number, opts: FuzzRunOptions, deadline: number | null): Promise<SuiteOutcome> {
+  const suite = makeSuite();
   const started = performance.now();
   const workers = opts.replay ? 1 : Math.max(1, opts.concurrency);
   const perWorker = Math.max(1, Math.ceil(opts.runs / workers));
@@ -80,13 +82,17 @@ async function runSuite(suite: FuzzSuite, suiteIndex: number, opts: FuzzRunOptio
   let shrinkRuns = 0;
   const lastFailure = new Map<number, CaseCheck>();
 
+  const suites = new Map<number, FuzzSuite>();
+
   const worker = async (w: number) => {
+    const own = w === 0 ? suite : makeSuite();
+    suites.set(w, own);
     const seed = opts.replay ? opts.replay.seed : workerSeed(opts.seed, suiteIndex, w);
-    const property = fc.asyncProperty(suite.arbitrary, async (value) => {
+    const property = fc.asyncProperty(own.arbitrary, async (value) => {
       if ((winner !== null && winner !== w) || opts.signal?.aborted) return true;
       if (lastFailure.has(w)) shrinkRuns++;
       else cases++;
-      const check = await suite.check(opts.target, value);
+      const check = await own.check(opts.target, value);
       if (check.mismatch === null) return true;
       lastFailure.set(w, check);
       winner ??= w;
@@ -95,7 +101,8 @@ async function runSuite(suite: FuzzSuite, suiteIndex: number, opts: FuzzRunOptio
     const params: fc.Parameters<[unknown]> = {
       seed,
       numRuns: opts.replay ? 1 : perWorker,
-      endOnFailure: false,
+      // A replay runs the shrunk case once and stops: shrinking it again would send other bytes.
+      endOnFailure: opts.replay !== undefined,
       markInterruptAsFailure: false,
     };
     if (opts.replay) params.path = opts.replay.path;
@@ -107,8 +114,8 @@ async function runSuite(suite: FuzzSuite, suiteIndex: number, opts: FuzzRunOptio
   try {
     all = await Promise.all(Array.from({ length: workers }, (_, w) => worker(w)));
   } catch (err) {
-    // fast-check refuses a path it cannot walk (a token from another suite, or model commands, whose shrink path
-    // depends on the commands that ran): the harness could not run, the target is not to blame.
+    // fast-check refuses a path it cannot walk (a token from another suite or seed, or a model replayPath that does
+    // not match the path): the harness could not run, the target is not to blame.
     const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
     const caseResult: CaseResult = {
       id: `fuzz.${suite.name}`,
@@ -154,9 +161,11 @@ async function runSuite(suite: FuzzSuite, suiteIndex: number, opts: FuzzRunOptio
     return { caseResult: base, failure: null, cases, interrupted };
   }
   const d = failed.details;
-  const token = formatReplayToken({ seed: d.seed, path: d.counterexamplePath ?? '' });
   const value = d.counterexample?.[0];
-  const counterexample = value !== undefined ? suite.describe(value) : [];
+  const own = suites.get(failed.w) ?? suite;
+  const replayPath = value !== undefined ? (own.replayPath?.(value) ?? null) : null;
+  const token = formatReplayToken({ seed: d.seed, path: d.counterexamplePath ?? '', ...(replayPath !== null ? { replayPath } : {}) });
+  const counterexample = value !== undefined ? own.describe(value) : [];
   const check = lastFailure.get(failed.w);
   const result: CaseResult = {
     ...base,
@@ -207,8 +216,8 @@ export async function runFuzz(opts: FuzzRunOptions): Promise<FuzzRun> {
       interrupted = true;
       break;
     }
-    const suite = fuzzSuite(name, opts.suiteOptions);
-    const out = await runSuite(suite, i, opts, deadline);
+    const suiteOptions = { ...opts.suiteOptions, ...(opts.replay?.replayPath !== undefined ? { model: { replayPath: opts.replay.replayPath } } : {}) };
+    const out = await runSuite(() => fuzzSuite(name, suiteOptions), i, opts, deadline);
     cases.push(out.caseResult);
     if (out.failure) failures.push(out.failure);
     total += out.cases;

@@ -180,6 +180,11 @@ export async function runLoad(input: LoadProfile, opts: LoadRunOptions = {}): Pr
     if (sampler) clearInterval(sampler);
     for (const h of handles) h.kill();
     mainLag.disable();
+    // The probe ends before the target does: requests to a stopping server would count as its errors.
+    if (probe) {
+      (probe as HttpProbe).stop();
+      await (probe as HttpProbe).done;
+    }
     if (target) await target.stop();
   }
   const http = probe ? await (probe as HttpProbe).done : undefined;
@@ -291,7 +296,8 @@ async function startProcessWorker(
   const p = spec.profile;
   const idle = p.inFlight === 0 && p.messageRate * p.messageSize < 4096;
   const child: ChildProcess = fork(compiledScript(import.meta.url, 'worker.js'), [], {
-    execArgv: ['--expose-gc', '--max-old-space-size=4096', ...(idle ? ['--max-semi-space-size=1'] : [])],
+    // Profiling flags given to the engine (node --cpu-prof ...) reach the workers too.
+    execArgv: ['--expose-gc', '--max-old-space-size=4096', ...(idle ? ['--max-semi-space-size=1'] : []), ...process.execArgv.filter((a) => a.startsWith('--cpu-prof'))],
     // One malloc arena: glibc's per-thread arenas otherwise keep freed handshake memory as RSS.
     env: { MALLOC_ARENA_MAX: '1', ...process.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -337,7 +343,13 @@ async function startProcessWorker(
     },
     kill: () => {
       killed = true;
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      const kill = (): void => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      };
+      // After its final report a worker exits by itself within moments; killing it then would lose what it writes
+      // at exit (a --cpu-prof profile).
+      if (final) setTimeout(kill, 2_000).unref();
+      else kill();
     },
     finished,
   };

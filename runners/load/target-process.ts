@@ -13,7 +13,10 @@ let server: RunningServer | null = null;
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => void stop());
 
+let stopping = false;
 async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
   const s = server;
   server = null;
   // Closing tens of thousands of connections over several processes takes a while.
@@ -24,6 +27,8 @@ async function stop(): Promise<void> {
 }
 
 process.on('disconnect', () => void stop());
+// A write to the engine after it went (EPIPE, emitted on `process`) means the same.
+process.on('error', () => void stop());
 process.on('message', (msg: StartMessage | { type: 'stop' }) => {
   if (msg.type === 'stop') void stop();
   else if (msg.type === 'start' && server === null) {

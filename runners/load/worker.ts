@@ -7,11 +7,15 @@ import type { WorkerCommand, WorkerReport } from './worker-report.js';
 let worker: LoadWorker | null = null;
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
-process.on('disconnect', () => {
+const orphaned = (): void => {
   if (worker) worker.stop();
   else process.exit(0);
   setTimeout(() => process.exit(0), 10_000).unref();
-});
+};
+process.on('disconnect', orphaned);
+// The engine can go while this process is busy: the next report's write fails with EPIPE, emitted on `process`
+// (a crash with a stack trace unless handled). Same as a disconnect.
+process.on('error', orphaned);
 
 function send(report: WorkerReport): void {
   if (process.connected) process.send!(report);

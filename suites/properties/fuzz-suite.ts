@@ -32,4 +32,9 @@ export interface FuzzSuite<T = unknown> {
   check(target: FuzzTarget, value: T): Promise<CaseCheck>;
   /** The value as readable lines (frames, steps, request head). */
   describe(value: T): string[];
+  /**
+   * What a replay needs beyond fc.check's seed and path, read from the shrunk value: fc.commands' replayPath (the
+   * model suite). Absent for suites whose shrink tree does not depend on the run.
+   */
+  replayPath?(value: T): string | null;
 }

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { fuzzFrame, type FuzzFrame } from './fuzz-frame.js';
 import { maskArb } from './mask.arb.js';
-import { optionalPartsArb } from './stream.arb.js';
+import { optionalPartsArb } from './parts.arb.js';
 import { binaryPayloadArb } from './payload.arb.js';
 import { anyTextArb, validUtf8Arb } from './utf8.arb.js';
 
@@ -38,10 +38,14 @@ export function messageFramesArb(opts: MessageArbOptions = {}): fc.Arbitrary<Fuz
   );
 }
 
-/** Inserts control frames at arbitrary positions among `frames` (between fragments of a message, too). */
+/**
+ * Inserts control frames at arbitrary positions among `frames` (between fragments of a message, too). The message
+ * is always generated, but shrinking may drop it like any control, so a failure that needs only a control shrinks
+ * to that control alone.
+ */
 export function interleaveArb(framesArb: fc.Arbitrary<FuzzFrame[]>, controlArb: fc.Arbitrary<FuzzFrame>, maxControls = 3): fc.Arbitrary<FuzzFrame[]> {
-  return fc.tuple(framesArb, optionalPartsArb(fc.tuple(fc.nat(), controlArb), maxControls)).map(([frames, controls]) => {
-    const out = [...frames];
+  return fc.tuple(optionalPartsArb(framesArb, 1, { absentOneIn: 0 }), optionalPartsArb(fc.tuple(fc.nat(), controlArb), maxControls)).map(([message, controls]) => {
+    const out = message.flat();
     for (const [at, c] of controls) out.splice(at % (out.length + 1), 0, c);
     return out;
   });

@@ -8,52 +8,87 @@ import { sendFragmentCommandArb } from './commands/send-fragment.command.js';
 import { sendMessageCommandArb } from './commands/send-message.command.js';
 import { sendPingCommandArb } from './commands/send-ping.command.js';
 import { sendPongCommandArb } from './commands/send-pong.command.js';
+import { SendStep } from './commands/send-step.js';
 import type { FuzzSuite } from './fuzz-suite.js';
 import { ModelMismatch, type WsModel, type WsReal } from './model/ws-model.js';
 
 type Commands = Iterable<fc.AsyncCommand<WsModel, WsReal>>;
 
-const commandsArb = fc.commands(
-  [
-    sendMessageCommandArb,
-    sendMessageCommandArb,
-    sendFragmentCommandArb,
-    sendPingCommandArb,
-    sendPongCommandArb,
-    sendCloseCommandArb,
-    sendBadFrameCommandArb,
-  ],
-  { maxCommands: 8 },
-);
+export interface ModelSuiteOptions {
+  /**
+   * fc.commands' replayPath from a replay token: which commands ran at each shrink step, which a path walk cannot
+   * know without running them (see runners/fuzz/replay-token.ts).
+   */
+  replayPath?: string;
+}
 
-export const modelSuite: FuzzSuite<Commands> = {
-  name: 'model',
-  title: 'Model-based: random step sequences on one connection against the RFC model',
-  rfc: ['5', '7', '8.1'],
-  autobahn: [],
-  arbitrary: commandsArb as fc.Arbitrary<Commands>,
-  async check(target, cmds) {
-    const opened = await target.openSession(0);
-    if ('connectError' in opened) {
-      return {
-        mismatch: { reasonCode: 'connect-failed', reason: opened.connectError, expected: 'a WebSocket connection', observed: opened.connectError },
-        sent: new Uint8Array(0),
-        transcript: [],
-        transcriptOmitted: 0,
-      };
-    }
-    const model: WsModel = { frames: [], over: false, timeoutMs: target.timeoutMs };
-    let mismatch = null;
-    try {
-      await fc.asyncModelRun(() => ({ model, real: { session: opened } }), cmds);
-    } catch (err) {
-      if (!(err instanceof ModelMismatch)) throw err;
-      mismatch = err.mismatch;
-    }
-    const obs = await opened.finish();
-    return { mismatch, sent: obs.sent, transcript: obs.transcript, transcriptOmitted: obs.transcriptOmitted };
-  },
-  describe(cmds) {
-    return [...cmds].map((c, i) => `${i + 1}. ${String(c)}`);
-  },
-};
+/** fast-check's CommandWrapper: the command and whether it ran in the last execution of the value. */
+interface RanCommand {
+  cmd: SendStep;
+  hasRan: boolean;
+}
+
+/** The commands of a value that ran last time (a step whose check refused it sent nothing). */
+export function ranCommands(cmds: Commands): SendStep[] {
+  return [...cmds].flatMap((c) => {
+    const w = c as unknown as Partial<RanCommand>;
+    if (w.cmd instanceof SendStep) return w.hasRan === true ? [w.cmd] : [];
+    return c instanceof SendStep ? [c] : [];
+  });
+}
+
+const REPLAY_PATH_RE = /\/\*replayPath="([A-Za-z0-9+/]*:[A-Za-z0-9+/]*)"\*\/$/;
+
+/**
+ * A fresh suite per fc.check worker: the fc.commands arbitrary records its replay path as it shrinks, so two workers
+ * (or two runs) must never share one.
+ */
+export function modelSuite(opts: ModelSuiteOptions = {}): FuzzSuite<Commands> {
+  const commandsArb = fc.commands(
+    [
+      sendMessageCommandArb,
+      sendMessageCommandArb,
+      sendFragmentCommandArb,
+      sendPingCommandArb,
+      sendPongCommandArb,
+      sendCloseCommandArb,
+      sendBadFrameCommandArb,
+    ],
+    { maxCommands: 8, ...(opts.replayPath !== undefined ? { replayPath: opts.replayPath } : {}) },
+  );
+  return {
+    name: 'model',
+    title: 'Model-based: random step sequences on one connection against the RFC model',
+    rfc: ['5', '7', '8.1'],
+    autobahn: [],
+    arbitrary: commandsArb as fc.Arbitrary<Commands>,
+    async check(target, cmds) {
+      const opened = await target.openSession(0);
+      if ('connectError' in opened) {
+        return {
+          mismatch: { reasonCode: 'connect-failed', reason: opened.connectError, expected: 'a WebSocket connection', observed: opened.connectError },
+          sent: new Uint8Array(0),
+          transcript: [],
+          transcriptOmitted: 0,
+        };
+      }
+      const model: WsModel = { frames: [], over: false, timeoutMs: target.timeoutMs };
+      let mismatch = null;
+      try {
+        await fc.asyncModelRun(() => ({ model, real: { session: opened } }), cmds);
+      } catch (err) {
+        if (!(err instanceof ModelMismatch)) throw err;
+        mismatch = err.mismatch;
+      }
+      const obs = await opened.finish();
+      return { mismatch, sent: obs.sent, transcript: obs.transcript, transcriptOmitted: obs.transcriptOmitted };
+    },
+    describe(cmds) {
+      return ranCommands(cmds).map((c, i) => `${i + 1}. ${String(c)}`);
+    },
+    replayPath(cmds) {
+      // fc.commands prints it after the commands that ran: `... /*replayPath="COUNTS:CHANGES"*/`.
+      return REPLAY_PATH_RE.exec(String(cmds))?.[1] ?? null;
+    },
+  };
+}

@@ -1,4 +1,6 @@
-// The fuzz suites by name, in the order they run; `--suite` values derive from FUZZ_SUITE_NAMES.
+// The fuzz suites by name, in the order they run; `--suite` values derive from FUZZ_SUITE_NAMES. The model suite
+// is built afresh on each call: fc.commands keeps replay state while it shrinks, so every fc.check worker needs its
+// own.
 import { closeSuite } from './close.prop.js';
 import { controlSuite } from './control.prop.js';
 import { fragmentationSuite } from './fragmentation.prop.js';
@@ -6,11 +8,12 @@ import { framingSuite } from './framing.prop.js';
 import type { FuzzSuite, FuzzSuiteName } from './fuzz-suite.js';
 import { handshakeSuite, type HandshakeSuiteOptions } from './handshake.prop.js';
 import { maskingSuite } from './masking.prop.js';
-import { modelSuite } from './model.prop.js';
+import { modelSuite, type ModelSuiteOptions } from './model.prop.js';
 import { utf8Suite } from './utf8.prop.js';
 
 export interface SuiteOptions {
   handshake?: HandshakeSuiteOptions;
+  model?: ModelSuiteOptions;
 }
 
 export function fuzzSuite(name: FuzzSuiteName, opts: SuiteOptions = {}): FuzzSuite<unknown> {
@@ -24,7 +27,7 @@ export function fuzzSuite(name: FuzzSuiteName, opts: SuiteOptions = {}): FuzzSui
     utf8: () => erase(utf8Suite),
     close: () => erase(closeSuite),
     handshake: () => erase(handshakeSuite(opts.handshake)),
-    model: () => erase(modelSuite),
+    model: () => erase(modelSuite(opts.model)),
   };
   return suites[name]();
 }

@@ -8,25 +8,18 @@ import { chunkingArb, describeChunking } from './chunking.arb.js';
 import { closeBody } from './close.arb.js';
 import { describeFuzzFrame, encodeFuzzFrame, fuzzFrame, type FuzzFrame } from './fuzz-frame.js';
 import { maskArb } from './mask.arb.js';
+import { optionalPartsArb } from './parts.arb.js';
 
 export interface StreamCase {
   frames: FuzzFrame[];
   chunking: Chunking;
 }
 
-/**
- * Parts are a fixed tuple of optional parts rather than an array: fast-check shrinks each option to "absent" on its
- * own, so any part can go, where array shrinking mostly drops leading items.
- */
-export function optionalPartsArb<T>(partArb: fc.Arbitrary<T>, count: number): fc.Arbitrary<T[]> {
-  const one = fc.option(partArb, { nil: null, freq: 4 });
-  return fc.tuple(...Array.from({ length: count }, () => one)).map((parts) => parts.filter((p): p is Exclude<typeof p, null> => p !== null) as T[]);
-}
-
 export function streamCaseArb(partArb: fc.Arbitrary<FuzzFrame[]>, opts: { maxParts?: number; last?: fc.Arbitrary<FuzzFrame[]> } = {}): fc.Arbitrary<StreamCase> {
   const lastArb = opts.last ?? fc.constant<FuzzFrame[]>([]);
   return fc
     .record({
+      // Any part can be dropped at any shrink step (parts.arb.ts), so a counterexample keeps only what fails.
       parts: optionalPartsArb(partArb, opts.maxParts ?? 3),
       last: lastArb,
       closeMask: maskArb,

@@ -75,9 +75,6 @@ const RUNS = 200;
  */
 const MAX_FRAMES: Partial<Record<BrokenFault, number>> = {
   'rejects-interleaved-control': 4,
-  // Against this server shrinking stops at two pings and an empty text (4 frames with the close), although the
-  // same arbitrary shrinks to one ping offline: not yet understood, tracked in the fuzz hand-over note.
-  'wrong-pong-payload': 4,
 };
 
 describe('fuzz suites catch every broken variant', () => {

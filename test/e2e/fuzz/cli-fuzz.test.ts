@@ -40,7 +40,16 @@ describe('wsprobe fuzz CLI', () => {
   }, 120_000);
 
   it('bad flags are usage errors: exit 2, one line', async () => {
-    for (const args of [['--suite', 'nope'], ['--replay', 'garbage', '--suite', 'control'], ['--replay', '1:2'], ['ftp://x']]) {
+    const bad = [
+      ['--suite', 'nope'],
+      ['--replay', 'garbage', '--suite', 'control'],
+      ['--replay', '1:2'],
+      // A model token carries fc.commands' replayPath after `@`; other suites' tokens never do.
+      ['--replay', '1:2', '--suite', 'model'],
+      ['--replay', '1:2@B:A', '--suite', 'control'],
+      ['ftp://x'],
+    ];
+    for (const args of bad) {
       const r = await runCli(['fuzz', ...args, '--out', join(dir, 'x')]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^wsprobe: /);

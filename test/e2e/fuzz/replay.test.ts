@@ -12,9 +12,10 @@ const CASES: [BrokenFault, FuzzSuiteName][] = [
   ['accepts-rsv-bits', 'framing'],
   ['no-utf8-validation', 'utf8'],
   ['accepts-bad-key', 'handshake'],
+  // The model suite's token also carries fc.commands' replayPath (which commands ran at each shrink step).
+  ['wrong-pong-payload', 'model'],
+  ['accepts-reserved-opcodes', 'model'],
 ];
-// Not the model suite: fc.commands shrink paths depend on which commands ran and do not replay through fc.check's
-// path alone (a known limitation, reported as a harness error rather than a wrong replay).
 
 describe('replay', () => {
   const stops: (() => Promise<void>)[] = [];
@@ -42,7 +43,12 @@ describe('replay', () => {
       expect(first.failures).toHaveLength(1);
       const failure = first.failures[0]!;
       const token = parseReplayToken(failure.token)!;
+      if (suite === 'model') expect(token.replayPath).toBeDefined();
+      else expect(token.replayPath).toBeUndefined();
+      if (process.env.WSPROBE_SHOW) console.log(suite, fault, failure.token, '\n' + failure.counterexample.join('\n'));
       const again = await runFuzz({ ...base, replay: token });
+      expect(again.result.cases[0]!.verdict).toBe('fail');
+      expect(again.failures[0]?.token).toBe(failure.token);
       expect(again.failures).toHaveLength(1);
       const replayed = again.failures[0]!;
       expect(replayed.counterexample).toEqual(failure.counterexample);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HttpHeadParser, headerValue, headerValues, type HeadParseResult } from '../../../../protocol/handshake/head-parser.js';
 
@@ -118,6 +119,31 @@ describe('HttpHeadParser', () => {
     expect(parse(text, { maxHeaders: 4 }).state).toBe('done');
     const r = parse(text, { maxHeaders: 3 });
     expect(r.state === 'error' && r.status).toBe(431);
+  });
+
+  it('gives the same result for every split of any input, errors included', () => {
+    // Inputs from pieces that reach every branch: bare CR and LF, CR at a chunk end, obs-fold, limits.
+    const piece = fc.constantFrom('\r', '\n', '\r\n', ' ', '\t', ':', 'a', 'X: 1', 'GET / HTTP/1.1', 'HTTP/1.1 101 OK', '\x00', '\xff');
+    const settle = (p: HttpHeadParser, chunks: Uint8Array[]): { result: HeadParseResult; rest: number[] } => {
+      const rest: number[] = [];
+      let result: HeadParseResult = { state: 'partial' };
+      for (const c of chunks) {
+        result = p.push(c);
+        if (result.state === 'done') rest.push(...result.rest);
+      }
+      return { result: result.state === 'done' ? { ...result, rest: new Uint8Array(0) } : result, rest };
+    };
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), fc.array(fc.nat(200)), fc.integer({ min: 4, max: 80 }), (pieces, cutsRaw, maxHeadBytes) => {
+        const bytes = enc(pieces.join(''));
+        const cuts = [...new Set(cutsRaw.filter((c) => c > 0 && c < bytes.length))].sort((a, b) => a - b);
+        const chunks = [0, ...cuts].map((c, i) => bytes.subarray(c, i < cuts.length ? cuts[i] : bytes.length));
+        const whole = settle(new HttpHeadParser({ maxHeadBytes, maxHeaders: 3 }), [bytes]);
+        const split = settle(new HttpHeadParser({ maxHeadBytes, maxHeaders: 3 }), chunks);
+        expect(split).toEqual(whole);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('keeps obs-text (0x80-0xff) in values as latin1', () => {
