@@ -4,11 +4,11 @@
 // its state machine) and unmask in place. Encode: one frame (or BATCH small frames) written to a fake socket with
 // cork/write/uncork, a fresh random mask per masked frame on both sides.
 //
-// Each row's tasks run in ROUNDS interleaved rounds (ours, ws, Connection, ours, ws, ...) and the samples of all
-// rounds are pooled, so a change in the machine's load during the run hits both sides alike. Rows of 16 MiB start
-// every iteration from a collected heap (a full GC, untimed, with array buffers freed synchronously): otherwise the
-// 16 MiB buffers one task leaves behind are freed during, and billed to, whichever task runs next, and whether a
-// new 16 MiB buffer gets recycled memory or fresh pages (a page fault per 4 KiB) decides the figure.
+// Each row's tasks run in ROUNDS interleaved rounds (ours, ws, Connection, ours, ws, ...); a row's figures take the
+// median over rounds, so a change in the machine's load during the run hits both sides alike. Iterations that
+// allocate 16 MiB start from a collected heap (a full GC, untimed, with array buffers freed synchronously):
+// otherwise the 16 MiB buffers one task leaves behind are freed during, and billed to, whichever task runs next,
+// and whether a new 16 MiB buffer gets recycled memory or fresh pages (a page fault per 4 KiB) decides the figure.
 //
 //   npx tsc -p tsconfig.json && node dist/bench/codec.bench.js [--quick] [--rounds 3]
 import { createRequire } from 'node:module';
@@ -143,8 +143,10 @@ for (const { label, n, batch } of SIZES) {
     const wire = wireOf(payload, masked, batch);
     // Masked frames come from clients, so a server decodes them; unmasked ones a client.
     const ctx: ValidateContext = { role: masked ? 'server' : 'client', allowedRsv: 0, messageOpen: false };
-    const big = n >= 1 << 20;
-    for (const arrival of big ? (['whole', 'reads', 'views'] as const) : (['whole'] as const)) {
+    const huge = n >= 1 << 20;
+    for (const arrival of huge ? (['whole', 'reads', 'views'] as const) : (['whole'] as const)) {
+      // Iterations that allocate a 16 MiB buffer (assembling chunks) start from a collected heap.
+      const big = huge && arrival !== 'whole';
       const inputs = arrival !== 'whole' ? chunksOf(wire, CHUNK) : [wire];
       const tag = `decode ${label} ${masked ? 'masked' : 'unmasked'}${arrival !== 'whole' ? ` 64K-${arrival}` : ''}`;
       const row: Row = { op: 'decode', size: label, masked, arrival, batch, ours: `ours ${tag}`, ws: `ws ${tag}`, conn: `conn ${tag}` };
@@ -187,6 +189,7 @@ for (const { label, n, batch } of SIZES) {
     rows.push(row);
     const tasks: { name: string; fn: Fn; big: boolean }[] = [];
     pending.push(tasks);
+    const big = huge && masked; // a masked copy of 16 MiB per iteration
     const entropy = cryptoEntropy();
     tasks.push({ name: row.ours, big, fn: () => {
       for (let i = 0; i < batch; i++) {

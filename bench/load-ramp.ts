@@ -109,13 +109,11 @@ function floorClient(): void {
   };
   process.on('message', (m: { type: string }) => {
     if (m.type === 'start') {
-      const t0 = performance.now();
-      let last = 0;
+      // Running totals; the parent samples their sum once a second, as the load engine does.
       const tick = setInterval(() => {
-        process.send!({ type: 'tick', opened: opened - last, total: opened, errors, t: performance.now() - t0 });
-        last = opened;
+        process.send!({ type: 'tick', total: opened, errors });
         if (opened + errors >= own) clearInterval(tick);
-      }, 1000);
+      }, 100);
       fill();
     }
   });
@@ -248,26 +246,34 @@ async function runFloor(): Promise<RampFigures> {
     const perSecond: number[] = [];
     const errs: number[] = clients.map(() => 0);
     const totals: number[] = clients.map(() => 0);
+    const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
     cpu.sample();
+    let finish = (): void => {};
     const done = new Promise<void>((resolve) => {
       const deadline = setTimeout(resolve, 120_000);
+      finish = () => {
+        clearTimeout(deadline);
+        resolve();
+      };
       clients.forEach((c, w) => {
-        c.on('message', (m: { type: string; opened: number; total: number; errors: number; t: number }) => {
-          const s = Math.round(m.t / 1000) - 1;
-          perSecond[s] = (perSecond[s] ?? 0) + m.opened;
+        c.on('message', (m: { type: string; total: number; errors: number }) => {
           errs[w] = m.errors;
           totals[w] = m.total;
-          if (totals.reduce((a, b) => a + b, 0) + errs.reduce((a, b) => a + b, 0) >= connections) {
-            clearTimeout(deadline);
-            setTimeout(resolve, 50);
-          }
         });
       });
     });
-    const sampler = setInterval(() => process.stderr.write(`floor cpu ${JSON.stringify(cpu.sample())} opened ${perSecond.at(-1) ?? 0}/s\n`), 1000);
+    let counted = 0;
+    const sampler = setInterval(() => {
+      const now = sum(totals);
+      perSecond.push(now - counted);
+      counted = now;
+      process.stderr.write(`floor cpu ${JSON.stringify(cpu.sample())} opened ${perSecond.at(-1)}/s\n`);
+      if (now + sum(errs) >= connections) finish();
+    }, 1000);
     for (const c of clients) c.send({ type: 'start' });
     await done;
     clearInterval(sampler);
+    perSecond.push(sum(totals) - counted);
     return figures('floor: net connect + 1 byte from the server', loadStart, Array.from(perSecond, (n) => n ?? 0), errs.reduce((a, b) => a + b, 0), cpu);
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');

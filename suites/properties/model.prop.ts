@@ -84,7 +84,10 @@ export function modelSuite(opts: ModelSuiteOptions = {}): FuzzSuite<Commands> {
       return { mismatch, sent: obs.sent, transcript: obs.transcript, transcriptOmitted: obs.transcriptOmitted };
     },
     describe(cmds) {
-      return ranCommands(cmds).map((c, i) => `${i + 1}. ${String(c)}`);
+      const ran = ranCommands(cmds);
+      // No step ran when the connection could not be opened: show the steps the value holds.
+      if (ran.length === 0) return [...cmds].map((c, i) => `${i + 1}. (not run) ${String(c)}`);
+      return ran.map((c, i) => `${i + 1}. ${String(c)}`);
     },
     replayPath(cmds) {
       // fc.commands prints it after the commands that ran: `... /*replayPath="COUNTS:CHANGES"*/`.
