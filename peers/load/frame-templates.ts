@@ -21,6 +21,10 @@ export class FrameTemplates {
   /** An empty ping: with no payload the key masks nothing, so one encoding serves every connection. */
   readonly ping: Uint8Array;
   readonly messageBytes: number;
+  /** Opcode of the message frames: Text or Binary. */
+  readonly opcode: number;
+  /** Length of a message's payload (stamp and body). */
+  readonly payloadBytes: number;
 
   constructor(
     opts: { size: number; binary: boolean; body?: Uint8Array },
@@ -31,8 +35,10 @@ export class FrameTemplates {
     // Filler: printable ASCII, valid UTF-8 for text messages.
     else for (let i = STAMP_BYTES; i < payload.length; i++) payload[i] = 0x61 + (i % 26);
     this.payload = payload;
-    this.header = encodeFrame({ opcode: opts.binary ? Opcode.Binary : Opcode.Text, payload, mask: this.mask })[0];
+    this.opcode = opts.binary ? Opcode.Binary : Opcode.Text;
+    this.header = encodeFrame({ opcode: this.opcode, payload, mask: this.mask })[0];
     this.messageBytes = this.header.length + payload.length;
+    this.payloadBytes = payload.length;
     this.ping = encodeFrameBytes({ opcode: Opcode.Ping, payload: EMPTY, mask: new Uint8Array(4) });
   }
 
@@ -80,11 +86,20 @@ export class FrameTemplates {
     return out;
   }
 
-  /** A masked control or text frame built on demand (pong replies, app heartbeats, close). */
-  frame(opcode: number, payload: Uint8Array): Uint8Array {
+  /**
+   * The unmasked message payload stamped with `seq` and the intended send time, for a sender that transforms it
+   * (permessage-deflate). Shared: valid until the next call.
+   */
+  stampedPayload(seq: number, intendedUs: number): Uint8Array {
+    writeStamp(this.payload, seq, intendedUs);
+    return this.payload;
+  }
+
+  /** A masked control or data frame built on demand (pong replies, app heartbeats, close, compressed messages). */
+  frame(opcode: number, payload: Uint8Array, rsv1 = false): Uint8Array {
     const mask = new Uint8Array(4);
     this.entropy.fill(mask);
-    return encodeFrameBytes({ opcode, payload, mask });
+    return encodeFrameBytes({ opcode, payload, mask, rsv1 });
   }
 
   close(code: number = CloseCode.Normal): Uint8Array {

@@ -8,6 +8,9 @@ import { Opcode } from '../../protocol/constants.js';
 import { decodeClosePayload } from '../../protocol/close.js';
 import { FrameDecoder } from '../../protocol/frame/decoder.js';
 import type { DecodedFrame } from '../../protocol/frame/frame.js';
+import { buildDeflateOffer, type DeflateClientConfig } from '../../protocol/extensions/deflate-negotiation.js';
+import type { DeflateParams } from '../../protocol/extensions/deflate-params.js';
+import type { ParsedExtension } from '../../protocol/extensions/header.js';
 import { buildClientRequest } from '../../protocol/handshake/client-request.js';
 import { checkServerResponse } from '../../protocol/handshake/client-response.js';
 import { HttpHeadParser } from '../../protocol/handshake/head-parser.js';
@@ -59,13 +62,16 @@ export class LoadTarget {
   readonly host: string;
   readonly port: number;
   readonly tls: ConnectionOptions | null;
+  /** The permessage-deflate offer (RFC 7692 §7.1) every handshake carries; null: nothing offered. */
+  readonly deflate: { offer: DeflateParams; header: string } | null;
   constructor(
     readonly url: URL,
-    readonly request: { headers: [string, string][]; protocols: string[]; origin?: string; entropy: Entropy },
+    readonly request: { headers: [string, string][]; protocols: string[]; origin?: string; entropy: Entropy; deflate?: DeflateClientConfig },
     tls: { insecure?: boolean; ca?: string } = {},
   ) {
     this.host = hostOf(url);
     this.port = portOf(url);
+    this.deflate = request.deflate ? buildDeflateOffer(request.deflate) : null;
     if (url.protocol === 'wss:') {
       // One secure context for the pool: a CA given per connection would build a context per connection.
       const { ca, ...rest } = buildTlsConnectOptions(url, tls);
@@ -195,6 +201,7 @@ export class LoadConnection {
       headers: t.request.headers,
       protocols: t.request.protocols,
       origin: t.request.origin,
+      extensions: t.deflate?.header,
     });
     this.key = key;
     this.parser = new HttpHeadParser();
@@ -234,10 +241,19 @@ export class LoadConnection {
       if (r.state === 'partial') return;
       this.parser = null;
       if (r.state === 'error') return this.abort('handshake', `RFC 6455 §4.1: unreadable response head: ${r.message}`);
-      const check = checkServerResponse(r.head, { key: this.key, protocols: this.host.target.request.protocols });
+      const check = checkServerResponse(r.head, {
+        key: this.key,
+        protocols: this.host.target.request.protocols,
+        extensionOffers: this.host.target.deflate?.header,
+      });
       if (!check.ok) {
         const kind = r.head.status !== undefined && r.head.status !== 101 ? 'handshake-status' : 'handshake';
         return this.abort(kind, `RFC 6455 §${check.rfc}: ${check.message}`);
+      }
+      // Only an offered extension gets this far (checkServerResponse refuses the rest).
+      if (check.extensions.length > 0) {
+        const refused = this.acceptExtensions(check.extensions);
+        if (refused !== null) return this.abort('handshake', refused);
       }
       this.state = ConnState.Open;
       this.key = '';
@@ -267,7 +283,7 @@ export class LoadConnection {
         case Opcode.Text:
         case Opcode.Binary:
         case Opcode.Continuation:
-          if (r.fin) this.host.onMessage(this, r.payload, r.opcode === Opcode.Text);
+          this.dataFrame(r, owned);
           break;
         case Opcode.Ping:
           // RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response".
@@ -308,6 +324,16 @@ export class LoadConnection {
         this.decoder = priv;
       }
     } else if (!partial) this.decoder = null;
+  }
+
+  /** A data frame; `owned` as in receive(). Messages are taken one frame each (the server echoes unfragmented). */
+  protected dataFrame(r: DecodedFrame, _owned: boolean): void {
+    if (r.fin) this.host.onMessage(this, r.payload, r.opcode === Opcode.Text);
+  }
+
+  /** The extensions the server accepted; a message when the connection must fail (RFC 6455 §9.1). */
+  protected acceptExtensions(accepted: ParsedExtension[]): string | null {
+    return `RFC 6455 §9.1: the server accepted ${accepted.map((e) => e.name).join(', ')}, which this connection cannot use`;
   }
 
   /** Starts a clean close: close frame, then FIN; the host hears onClosed when TCP is done. */
@@ -368,7 +394,7 @@ export class LoadConnection {
     }
   }
 
-  private detach(): void {
+  protected detach(): void {
     const s = this.socket;
     if (s) {
       s[OWNER] = undefined;

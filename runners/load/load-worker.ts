@@ -4,7 +4,8 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { cryptoEntropy } from '../../protocol/entropy.js';
 import { FrameTemplates } from '../../peers/load/frame-templates.js';
-import { LoadConnection, LoadTarget, ConnState, type LoadErrorKind, type LoadHost } from '../../peers/load/load-connection.js';
+import { LoadConnection, LoadTarget, ConnState, type LoadErrorKind } from '../../peers/load/load-connection.js';
+import { DeflateLoadConnection, type DeflateLoadHost } from '../../peers/load/deflate-load-connection.js';
 import { readStamp } from '../../peers/load/message-stamp.js';
 import { HISTOGRAM_NAMES, encodeHistogram, newHistogram, recordMs, type Histogram, type HistogramName } from './histograms.js';
 import { PeriodicSchedule } from './periodic-schedule.js';
@@ -45,13 +46,25 @@ function counterSet() {
   };
 }
 export type LoadCounters = ReturnType<typeof counterSet>;
+/**
+ * Reported with --deflate only: connections that negotiated permessage-deflate, and message payload bytes before
+ * compression / after inflation (bytesSent/bytesReceived stay the wire figures). Names that `report merge` sums.
+ */
+export interface DeflateCounters {
+  deflateNegotiated: number;
+  appBytesSent: number;
+  appBytesReceived: number;
+}
 
-export class LoadWorker implements LoadHost {
+export class LoadWorker implements DeflateLoadHost {
   readonly target: LoadTarget;
   readonly templates: FrameTemplates;
   bytesIn = 0;
   bytesOut = 0;
-  readonly counters = counterSet();
+  appBytesIn = 0;
+  appBytesOut = 0;
+  deflateNegotiated = 0;
+  readonly counters: LoadCounters & Partial<DeflateCounters> = counterSet();
   readonly errors: Record<string, number> = {};
   readonly dropsByCode: Record<string, number> = {};
   private readonly histograms: Record<HistogramName, Histogram>;
@@ -100,7 +113,16 @@ export class LoadWorker implements LoadHost {
     const entropy = cryptoEntropy();
     this.target = new LoadTarget(
       new URL(p.url),
-      { headers: p.headers, protocols: p.protocols, origin: p.origin, entropy },
+      {
+        headers: p.headers,
+        protocols: p.protocols,
+        origin: p.origin,
+        entropy,
+        // client_max_window_bits offered without a value: the server may pick a smaller window for us (§7.1.2.2).
+        deflate: p.deflate
+          ? { clientMaxWindowBits: true, clientNoContextTakeover: p.deflate.noContextTakeover, serverNoContextTakeover: p.deflate.noContextTakeover }
+          : undefined,
+      },
       { insecure: p.insecure, ca: p.caPem },
     );
     this.templates = new FrameTemplates(
@@ -110,7 +132,10 @@ export class LoadWorker implements LoadHost {
     this.stages = stagesOf(p);
     this.endMs = totalDurationS(this.stages) * 1000;
     this.ownPeak = countBelow(spec.share, spec.totalPeak);
-    this.conns = Array.from({ length: this.ownPeak }, (_, k) => new LoadConnection(this, indexAt(spec.share, k), k));
+    // Without --deflate the pool is plain LoadConnections: no deflate state, no extra fields.
+    this.conns = p.deflate
+      ? Array.from({ length: this.ownPeak }, (_, k) => new DeflateLoadConnection(this, indexAt(spec.share, k), k))
+      : Array.from({ length: this.ownPeak }, (_, k) => new LoadConnection(this, indexAt(spec.share, k), k));
     this.sourceIps = p.sourceIps;
     const limits = readSystemLimits();
     const range = limits.portHigh - limits.portLow + 1;
@@ -452,6 +477,11 @@ export class LoadWorker implements LoadHost {
     const mem = process.memoryUsage();
     this.counters.bytesSent = this.bytesOut;
     this.counters.bytesReceived = this.bytesIn;
+    if (this.spec.profile.deflate) {
+      this.counters.deflateNegotiated = this.deflateNegotiated;
+      this.counters.appBytesSent = this.appBytesOut;
+      this.counters.appBytesReceived = this.appBytesIn;
+    }
     const histograms = {} as Record<HistogramName, string>;
     for (const name of HISTOGRAM_NAMES) {
       const h = this.histograms[name];

@@ -36,6 +36,11 @@ export interface LoadProfile {
   inFlight: number;
   messageSize: number;
   binary: boolean;
+  /**
+   * Offer permessage-deflate (RFC 7692) in every handshake; `noContextTakeover` offers client_ and
+   * server_no_context_takeover too. Absent: no offer and no deflate state at all.
+   */
+  deflate?: { noContextTakeover: boolean };
   /** Message body (base64), from --payload FILE; the 20-byte stamp is put in front of it. */
   payloadBase64?: string;
   connectTimeoutMs: number;
