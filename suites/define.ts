@@ -77,7 +77,8 @@ export type Expectation =
       allowDrop?: boolean;
       requireHeaders?: HeaderRule[];
       forbidHeaders?: string[];
-      nonStrict?: { status: number[] | 'reject'; why: string };
+      /** Statuses graded non-strict instead of fail, each with its reason; the first that matches applies. */
+      nonStrict?: NonStrictStatus | NonStrictStatus[];
       then?: Expectation;
       /**
        * Metrics the script must have recorded with these values (e.g. `second-connection-ok: 1` after a large
@@ -93,6 +94,12 @@ export type Expectation =
   | { kind: 'negotiated'; extension: string; then: Expectation; refusal?: 'pass' };
 
 /** Options of the run the case may depend on. */
+/** A status (or any refusal) graded non-strict by a `handshake` expectation, with the reason. */
+export interface NonStrictStatus {
+  status: number[] | 'reject';
+  why: string;
+}
+
 export interface CaseOptions {
   /** The target's stated message size limit (`wsprobe test --max-payload N`). */
   maxPayload?: number;

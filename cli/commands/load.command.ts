@@ -37,6 +37,16 @@ export const CONNECTION_OPTIONS = {
   'in-flight': { type: 'number', describe: 'closed model instead: keep N echo messages in flight per connection', default: 0, integer: true, min: 0 },
   'message-size': { type: 'number', describe: 'message size in bytes (at least 20: sequence number and send time)', default: 32, integer: true, min: 20 },
   binary: { type: 'boolean', describe: 'binary messages instead of text', default: false },
+  deflate: {
+    type: 'boolean',
+    describe: 'offer permessage-deflate (RFC 7692): echo and app-heartbeat messages are compressed on connections the target accepts it for',
+    default: false,
+  },
+  'deflate-no-context-takeover': {
+    type: 'boolean',
+    describe: 'with --deflate: also offer client_ and server_no_context_takeover (no window kept between messages: less memory per connection)',
+    default: false,
+  },
   payload: { type: 'string', describe: 'file whose bytes form each message body (after the 20-byte stamp)' },
   'connect-timeout': { type: 'number', describe: 'time allowed for TCP, TLS and the opening handshake, MS', default: 10_000, integer: true, min: 1 },
   workers: { type: 'number', describe: 'worker processes (default: one per core)', integer: true, min: 1, max: 1024 },
@@ -92,6 +102,7 @@ export function connectionProfile(o: ConnectionOptions, url: string): Omit<LoadP
   if (o['app-heartbeat-reply'] !== undefined && appSend === undefined) throw new UsageError('--app-heartbeat-reply needs --app-heartbeat');
   if (o['message-rate'] > 0 && o['in-flight'] > 0) throw new UsageError('--message-rate (open model) and --in-flight (closed model) exclude each other');
   if (appSend !== undefined && o.heartbeat === 0) throw new UsageError('--app-heartbeat needs a --heartbeat interval above 0');
+  if (o['deflate-no-context-takeover'] && !o.deflate) throw new UsageError('--deflate-no-context-takeover needs --deflate');
   const profile: Omit<LoadProfile, 'connections' | 'durationS' | 'thresholds'> = {
     ...PROFILE_DEFAULTS,
     url,
@@ -113,6 +124,7 @@ export function connectionProfile(o: ConnectionOptions, url: string): Omit<LoadP
     insecure: o.insecure,
   };
   if (appSend !== undefined) profile.appHeartbeat = { send: appSend, expect: o['app-heartbeat-reply'] ?? appSend };
+  if (o.deflate) profile.deflate = { noContextTakeover: o['deflate-no-context-takeover'] };
   if (o.origin !== undefined) profile.origin = o.origin;
   if (o.ca !== undefined) profile.caPem = readFileOrFail(o.ca, 'CA file').toString('utf8');
   if (o.payload !== undefined) profile.payloadBase64 = readFileOrFail(o.payload, 'payload file').toString('base64');

@@ -48,7 +48,7 @@ export async function runCapacity(
     const soft = Math.min(readSystemLimits().nofileSoft, 1e9);
     const workers = opts.serverWorkers ?? Math.max(1, Math.ceil(opts.maxConnections / Math.max(1000, soft - FD_OVERHEAD * 4)));
     try {
-      target = await startEmbeddedTarget({ workers });
+      target = await startEmbeddedTarget({ workers, deflate: base.deflate !== undefined });
     } catch (err) {
       throw new TargetError((err as Error).message);
     }

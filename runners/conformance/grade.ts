@@ -473,9 +473,10 @@ function gradeHandshake(e: Extract<Expectation, { kind: 'handshake' }>, input: G
   let verdict: Verdict = 'pass';
   let nonStrictWhy = '';
   if (!statusMatches(status, e.status)) {
-    if (e.nonStrict && statusMatches(status, e.nonStrict.status)) {
+    const alternative = [e.nonStrict ?? []].flat().find((n) => statusMatches(status, n.status));
+    if (alternative) {
       verdict = 'non-strict';
-      nonStrictWhy = e.nonStrict.why;
+      nonStrictWhy = alternative.why;
     } else {
       const want = e.status === 'reject' ? 'a refusal (not 101)' : formatNumbers(e.status);
       return result('fail', 'handshake-status', `${cite(rfc)}: status ${status}, expected ${want}`, input);

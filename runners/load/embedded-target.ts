@@ -10,7 +10,8 @@ export interface EmbeddedTarget {
 
 const START_TIMEOUT_MS = 30_000;
 
-export async function startEmbeddedTarget(opts: { workers: number; tls?: { cert: string; key: string } }): Promise<EmbeddedTarget> {
+/** `deflate`: the server accepts permessage-deflate offers (only a --deflate run makes them). */
+export async function startEmbeddedTarget(opts: { workers: number; tls?: { cert: string; key: string }; deflate?: boolean }): Promise<EmbeddedTarget> {
   const child: ChildProcess = fork(compiledScript(import.meta.url, 'target-process.js'), [], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     // Its own process group: a Ctrl-C on the terminal reaches the engine, which stops the target last.
@@ -34,7 +35,7 @@ export async function startEmbeddedTarget(opts: { workers: number; tls?: { cert:
       clearTimeout(timer);
       reject(new Error(`the embedded reference server exited (code ${code}) before it was ready`));
     });
-    child.send({ type: 'start', workers: opts.workers, tls: opts.tls });
+    child.send({ type: 'start', workers: opts.workers, tls: opts.tls, deflate: opts.deflate === true });
   });
   return {
     url,

@@ -90,7 +90,7 @@ export async function runLoad(input: LoadProfile, opts: LoadRunOptions = {}): Pr
   let target: EmbeddedTarget | null = null;
   if (embedded) {
     try {
-      target = await startEmbeddedTarget({ workers: serverProcesses, tls: opts.serverTls });
+      target = await startEmbeddedTarget({ workers: serverProcesses, tls: opts.serverTls, deflate: profile.deflate !== undefined });
     } catch (err) {
       throw new TargetError((err as Error).message);
     }

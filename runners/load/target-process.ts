@@ -6,6 +6,8 @@ interface StartMessage {
   type: 'start';
   workers: number;
   tls?: { cert: string; key: string };
+  /** Accept permessage-deflate offers (a --deflate run); otherwise the server declines them. */
+  deflate?: boolean;
 }
 
 let server: RunningServer | null = null;
@@ -32,7 +34,7 @@ process.on('error', () => void stop());
 process.on('message', (msg: StartMessage | { type: 'stop' }) => {
   if (msg.type === 'stop') void stop();
   else if (msg.type === 'start' && server === null) {
-    startReferenceServer({ host: '127.0.0.1', port: 0, workers: msg.workers, deflate: false, tls: msg.tls })
+    startReferenceServer({ host: '127.0.0.1', port: 0, workers: msg.workers, deflate: msg.deflate === true, tls: msg.tls })
       .then((s) => {
         server = s;
         process.send!({ type: 'ready', url: s.url });

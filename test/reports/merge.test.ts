@@ -70,6 +70,15 @@ describe('mergeRuns: load shards', () => {
     expect(l.counters.peakOpen).toBe(l.connections.peak);
   });
 
+  it('sums the --deflate counters (negotiations, application bytes each way)', () => {
+    const withDeflate = (r: RunResult, n: number): RunResult => ({
+      ...r,
+      load: { ...r.load!, counters: { ...r.load!.counters, deflateNegotiated: n, appBytesSent: n * 1000, appBytesReceived: n * 3000 } },
+    });
+    const l = mergeRuns([withDeflate(a, 500), withDeflate(b, 700)]).load!;
+    expect(l.counters).toMatchObject({ deflateNegotiated: 1200, appBytesSent: 1_200_000, appBytesReceived: 3_600_000 });
+  });
+
   it('re-evaluates thresholds on the merged figures where it can', () => {
     const t = merged.load!.thresholds.find((x) => x.expr === 'pingRtt.p99<50ms')!;
     expect(t.value).toBe(merged.load!.histograms.pingRtt.p99);

@@ -1,6 +1,6 @@
 // Shared pieces of the opening-handshake cases (RFC 6455 §4): what a refusal must look like, what an acceptance
 // must carry, and the usual scripts.
-import { closeNormally, echo, text, type Expectation, type HeaderRule, type Peer } from '../../define.js';
+import { closeNormally, echo, text, type Expectation, type HeaderRule, type NonStrictStatus, type Peer } from '../../define.js';
 
 /**
  * RFC 6455 §4.2.1: on a request that does not match the description, the server "MUST stop processing the
@@ -11,13 +11,14 @@ import { closeNormally, echo, text, type Expectation, type HeaderRule, type Peer
  */
 export const CLIENT_ERROR_STATUSES: number[] = Array.from({ length: 100 }, (_, i) => 400 + i);
 
-export function refusal(why: string, extra: { requireHeaders?: HeaderRule[] } = {}): Expectation {
+export function refusal(why: string, extra: { requireHeaders?: HeaderRule[]; alsoNonStrict?: NonStrictStatus[] } = {}): Expectation {
+  const { alsoNonStrict = [], ...rest } = extra;
   return {
     kind: 'handshake',
     status: CLIENT_ERROR_STATUSES,
     allowDrop: false,
-    nonStrict: { status: 'reject', why: `refused, but not with a 4xx client error (RFC 6455 §4.2.1): ${why}` },
-    ...extra,
+    nonStrict: [...alsoNonStrict, { status: 'reject', why: `refused, but not with a 4xx client error (RFC 6455 §4.2.1): ${why}` }],
+    ...rest,
   };
 }
 

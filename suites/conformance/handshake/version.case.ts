@@ -10,24 +10,28 @@
 // without it fails (a client cannot learn what to retry with). A 101 fails.
 // A missing version or two of them (§11.3.5: "MUST NOT appear more than once in an HTTP request") are malformed
 // requests rather than unsupported versions: any 4xx passes, the header is not required.
-import { defineCase, type ConformanceCase } from '../../define.js';
+import { defineCase, type ConformanceCase, type NonStrictStatus } from '../../define.js';
 import { closeIfOpened, refusal } from './common.js';
 
 const LISTS_13 = [{ name: 'Sec-WebSocket-Version', hasToken: '13' }];
 
-const unsupported = (id: string, version: string): ConformanceCase =>
+const unsupported = (id: string, version: string, alsoNonStrict: NonStrictStatus[] = []): ConformanceCase =>
   defineCase({
     id: `handshake.version.${id}`,
     title: `Sec-WebSocket-Version ${JSON.stringify(version)} is refused with a Sec-WebSocket-Version: 13 header`,
     rfc: ['4.2.1', '4.2.2', '4.4'],
     autobahn: [],
     handshake: { version },
-    expect: refusal(`version ${JSON.stringify(version)} is not 13`, { requireHeaders: LISTS_13 }),
+    expect: refusal(`version ${JSON.stringify(version)} is not 13`, { requireHeaders: LISTS_13, alsoNonStrict }),
     run: closeIfOpened,
   });
 
 export const cases: ConformanceCase[] = [
-  unsupported('8', '8'),
+  // Version 8 is the hybi-08 draft, which some servers (ws among them) still speak: §4.2.2 asks a server to refuse
+  // only a version it does not understand, so accepting 8 is allowed, but not what an RFC 6455 server should do.
+  unsupported('8', '8', [
+    { status: [101], why: 'accepted draft version 8 (hybi-08): allowed for a server that still implements that draft (§4.2.2 "a version understood by the server"), not for an RFC 6455-only server' },
+  ]),
   unsupported('14', '14'),
   unsupported('garbage', 'websocket-13'),
   defineCase({

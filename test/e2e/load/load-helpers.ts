@@ -1,5 +1,5 @@
 // Helpers of the load end-to-end tests: small `ws` servers with controlled misbehaviour, and a base profile.
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type ServerOptions } from 'ws';
 import { PROFILE_DEFAULTS, type LoadProfile } from '../../../runners/load/profile.js';
 
 export function profile(over: Partial<LoadProfile>): LoadProfile {
@@ -13,10 +13,15 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** An echo server; `autoPong: false` makes one that never answers pings. */
-export function startWsServer(opts: { port?: number; autoPong?: boolean } = {}): Promise<TestServer> {
+/** An echo server; `autoPong: false` makes one that never answers pings; `perMessageDeflate` as in ws. */
+export function startWsServer(opts: { port?: number; autoPong?: boolean; perMessageDeflate?: ServerOptions['perMessageDeflate'] } = {}): Promise<TestServer> {
   return new Promise((resolve, reject) => {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: opts.port ?? 0, autoPong: opts.autoPong ?? true });
+    const wss = new WebSocketServer({
+      host: '127.0.0.1',
+      port: opts.port ?? 0,
+      autoPong: opts.autoPong ?? true,
+      ...(opts.perMessageDeflate !== undefined ? { perMessageDeflate: opts.perMessageDeflate } : {}),
+    });
     wss.on('connection', (ws) => ws.on('message', (d, binary) => ws.send(d, { binary })));
     wss.once('error', reject);
     wss.once('listening', () => {
