@@ -146,6 +146,14 @@ const load: TextSection = (r, { paint }) => {
     `connections  target ${formatCount(c.target)}  peak ${formatCount(c.peak)}  opened ${formatCount(c.opened)}  failed ${formatCount(c.failed)}  reconnects ${formatCount(c.reconnects)}  dropped ${formatCount(c.dropped)}`,
     `messages     sent ${formatCount(sent)}  received ${formatCount(received)}  (${formatNumber(received / secs, 1)}/s over ${l.timeline.length} s)`,
   ];
+  const k = l.counters;
+  if (k.bytesSent !== undefined || k.bytesReceived !== undefined) {
+    // With permessage-deflate the wire bytes and the application's (uncompressed) bytes differ: show both.
+    const app = (wire: number | undefined, appBytes: number | undefined): string =>
+      `${formatBytes(wire ?? 0)}${appBytes !== undefined ? ` (${formatBytes(appBytes)} uncompressed)` : ''}`;
+    lines.push(`bytes        sent ${app(k.bytesSent, k.appBytesSent)}  received ${app(k.bytesReceived, k.appBytesReceived)}`);
+  }
+  if (k.deflateNegotiated !== undefined) lines.push(`deflate      negotiated on ${formatCount(k.deflateNegotiated)} connections`);
   if (l.mergedFrom !== undefined) lines.push(`shards       ${l.mergedFrom} merged`);
   if (Object.keys(l.connections.dropsByCode).length > 0) {
     lines.push(`drops        ${Object.entries(l.connections.dropsByCode).map(([k, v]) => `${k}: ${formatCount(v)}`).join('  ')}`);

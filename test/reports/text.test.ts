@@ -49,6 +49,15 @@ describe('renderText', () => {
     for (const t of load.load!.thresholds) expect(text).toMatch(new RegExp(`^${t.expr.replace(/[.*+?^${}()|[\]\\<>]/g, '\\$&')}\\s.*${t.ok ? 'ok' : 'BREACHED'}$`, 'm'));
   });
 
+  it('shows wire and uncompressed bytes, and deflate negotiation, for a --deflate run', () => {
+    const load = loadFixture();
+    Object.assign(load.load!.counters, { bytesSent: 2048, appBytesSent: 10240, bytesReceived: 1024, appBytesReceived: 10240, deflateNegotiated: 20 });
+    const text = renderText(load, { color: false });
+    expect(text).toMatch(/^bytes\s+sent 2(\.0)? KiB \(10(\.0)? KiB uncompressed\)\s+received 1(\.0)? KiB \(10(\.0)? KiB uncompressed\)$/m);
+    expect(text).toMatch(/^deflate\s+negotiated on 20 connections$/m);
+    expect(renderText(loadFixture(), { color: false })).not.toMatch(/^deflate/m);
+  });
+
   it('shows capacity steps and the capacity found', () => {
     const text = renderText(capacityFixture(), { color: false });
     expect(text).toContain('max connections within SLO: 2,000');
