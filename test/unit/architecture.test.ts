@@ -25,6 +25,20 @@ function sourceFiles(dir: string): string[] {
   return out;
 }
 
+/** Every text file of the project: sources, tests, docs, scripts, configs (not installed or generated trees). */
+function projectFiles(dir: string): string[] {
+  const skip = new Set(['node_modules', 'dist', '.git', 'wsprobe-report', 'test-output']);
+  const text = /\.(ts|js|mjs|cjs|json|md|txt|tsv|yml|yaml|sh|html)$|^run$/;
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (skip.has(name)) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...projectFiles(path));
+    else if (text.test(name)) out.push(path);
+  }
+  return out;
+}
+
 interface Import {
   file: string;
   spec: string;
@@ -180,5 +194,29 @@ describe('architecture', () => {
       if (layerOf(resolve(root, dirname(file), spec)) !== 'reports') bad.push(`${file}: ${spec}`);
     }
     expect(bad).toEqual([]);
+  });
+
+  it('the project stands alone: no tracked file points outside it (a clone has nothing beside it)', () => {
+    // A path into the team folder beside a checkout, written either as a path or as join() parts.
+    const besideRe = [String.raw`\.\.[/\\]+shared\b`, String.raw`'\.\.'\s*,\s*'shared'`].map((r) => new RegExp(r));
+    const bad: string[] = [];
+    for (const file of projectFiles(root)) {
+      const text = readFileSync(file, 'utf8');
+      const rel = relative(root, file);
+      for (const re of besideRe) if (re.test(text)) bad.push(`${rel}: ${re.source}`);
+      if (!file.endsWith('.ts')) continue;
+      for (const spec of importsOf(text)) {
+        if (spec.startsWith('.') && relative(root, resolve(dirname(file), spec)).startsWith('..')) {
+          bad.push(`${rel}: imports ${spec} from outside the project`);
+        }
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('the stand-alone check sees a path beside the project', () => {
+    const sample = ['see ', '..', '/', 'shared', '/design.md'].join('');
+    expect(/\.\.[/\\]+shared\b/.test(sample)).toBe(true);
+    expect(projectFiles(root).some((f) => f.endsWith('architecture.test.ts'))).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 // UTF-8 test vectors: every single-frame case of Autobahn|Testsuite 6.5-6.23 (bytes from
-// ../shared/reference/autobahn-cases.tsv; the four it elides with "..." rebuilt from Markus Kuhn's UTF-8 decoder
+// docs/reference/autobahn-cases.tsv; the four it elides with "..." rebuilt from Markus Kuhn's UTF-8 decoder
 // stress test, the groups they come from) and a few Kuhn groups Autobahn leaves out. Same bytes, one vector: the
 // duplicates' Autobahn ids are merged. Generated once and checked in; `valid` was checked against a strict decoder.
 
