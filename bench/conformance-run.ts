@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { startReferenceServer } from '../peers/reference-server.js';
+import { startReferenceServer } from '../peers/server/reference-server.js';
 import type { RunResult } from '../reports/schema.js';
 import { filterCases } from '../runners/conformance/filter.js';
 import { runConformance } from '../runners/conformance/run.js';

@@ -12,7 +12,7 @@ const RUNS = Number(process.argv[2] ?? 200);
 const DIST = fileURLToPath(new URL('..', import.meta.url));
 
 const SERVERS: Record<string, string> = {
-  reference: `const { startReferenceServer } = await import(${JSON.stringify(`${DIST}peers/reference-server.js`)});
+  reference: `const { startReferenceServer } = await import(${JSON.stringify(`${DIST}peers/server/reference-server.js`)});
 const s = await startReferenceServer({ host: '127.0.0.1', port: 0, statsPath: null });
 console.log(s.url);`,
   ws: `const { WebSocketServer } = await import('ws');

@@ -12,7 +12,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WebSocketServer } from 'ws';
-import { startReferenceServer } from '../peers/reference-server.js';
+import { startReferenceServer } from '../peers/server/reference-server.js';
 
 const SERVERS = ['reference', 'ws', 'raw-tcp'] as const;
 type ServerKind = (typeof SERVERS)[number];

@@ -1,12 +1,28 @@
-// HDR histogram summaries. Runners and `report merge` must derive HistogramSummary the same way, so that a merge of
-// shards gives exactly what one run holding every value would have reported: this is that one way.
+// HDR histograms of microseconds, and their summaries. Runners and `report merge` must derive HistogramSummary the
+// same way, so that a merge of shards gives exactly what one run holding every value would have reported: this is
+// that one way (runners/load records into these histograms and summarises them here).
 import hdr from 'hdr-histogram-js';
 import type { HistogramSummary } from './schema.js';
 
-type Histogram = ReturnType<typeof hdr.build>;
+export type Histogram = ReturnType<typeof hdr.build>;
+type SignificantDigits = 1 | 2 | 3 | 4 | 5;
 
 /** Encoded histograms hold microseconds; summaries are in milliseconds. */
 const US_PER_MS = 1000;
+
+/** An empty histogram that grows as needed (3 significant digits unless told). */
+export function newHistogram(digits: SignificantDigits = 3): Histogram {
+  return hdr.build({ bitBucketSize: 64, autoResize: true, numberOfSignificantValueDigits: digits, useWebAssembly: false });
+}
+
+export function encodeHistogram(h: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(h);
+}
+
+/** A decoded histogram cannot grow: add it into a newHistogram() to sum several. */
+export function decodeHistogram(encoded: string): Histogram {
+  return hdr.decodeFromCompressedBase64(encoded, 64, false);
+}
 
 /**
  * Summarises a histogram of microsecond values. Every figure is read from the encoded form (bucket resolution: max
@@ -14,8 +30,8 @@ const US_PER_MS = 1000;
  * computed by a runner, after a round trip through results.json, or after adding shards together.
  */
 export function summarizeHistogram(raw: Histogram): HistogramSummary {
-  const encoded = hdr.encodeIntoCompressedBase64(raw);
-  const histogram = hdr.decodeFromCompressedBase64(encoded, 64, false);
+  const encoded = encodeHistogram(raw);
+  const histogram = decodeHistogram(encoded);
   const count = histogram.totalCount;
   const at = (p: number): number => (count === 0 ? 0 : histogram.getValueAtPercentile(p) / US_PER_MS);
   return {
@@ -34,10 +50,9 @@ export function summarizeHistogram(raw: Histogram): HistogramSummary {
 
 /** Adds encoded histograms into one (exact: counts per bucket add) and summarises it. */
 export function addEncodedHistograms(encoded: readonly string[]): HistogramSummary {
-  const parts = encoded.filter((e) => e !== '').map((e) => hdr.decodeFromCompressedBase64(e, 64, false));
-  const digits = (parts.length === 0 ? 3 : Math.max(...parts.map((p) => p.numberOfSignificantValueDigits))) as 1 | 2 | 3 | 4 | 5;
-  // A decoded histogram cannot grow, so the sum goes into a fresh auto-resizing one.
-  const sum = hdr.build({ bitBucketSize: 64, autoResize: true, numberOfSignificantValueDigits: digits, useWebAssembly: false });
+  const parts = encoded.filter((e) => e !== '').map(decodeHistogram);
+  const digits = (parts.length === 0 ? 3 : Math.max(...parts.map((p) => p.numberOfSignificantValueDigits))) as SignificantDigits;
+  const sum = newHistogram(digits);
   for (const part of parts) sum.add(part);
   return summarizeHistogram(sum);
 }

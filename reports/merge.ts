@@ -1,13 +1,13 @@
 // `report merge`: one RunResult from several. Conformance and fuzz results of different targets become a matrix
 // (targets[] and cases[].outcomes); results of one target become a union. Load shards merge exactly: HDR histograms
-// add bucket by bucket and percentiles are read from the sum, never averaged.
+// add bucket by bucket and percentiles are read from the sum, never averaged. Thresholds are judged again on the
+// merged figures by the caller's judge (the load runner's grammar: reports/ does not import runners).
 import {
   SCHEMA_ID,
   VERDICT_SEVERITY,
   summarize,
   type CaseOutcome,
   type CaseResult,
-  type HistogramSummary,
   type LoadSection,
   type RunResult,
   type ThresholdResult,
@@ -20,7 +20,18 @@ export class MergeError extends Error {
   override name = 'MergeError';
 }
 
-export function mergeRuns(results: readonly RunResult[]): RunResult {
+/**
+ * Judges a load threshold expression on merged figures as the load runner judges it on one run: its measured value
+ * and whether it holds; null when the expression is not one it can judge.
+ */
+export type ThresholdJudge = (expr: string, load: LoadSection) => { value: number | null; ok: boolean } | null;
+
+export interface MergeOptions {
+  /** Without one, a load threshold is ok only if it was ok on every shard. */
+  judgeThreshold?: ThresholdJudge;
+}
+
+export function mergeRuns(results: readonly RunResult[], options: MergeOptions = {}): RunResult {
   if (results.length === 0) throw new MergeError('nothing to merge: no results given');
   for (const r of results) {
     if (r.schema !== SCHEMA_ID) throw new MergeError(`cannot merge schema "${r.schema}" with "${SCHEMA_ID}"`);
@@ -33,7 +44,7 @@ export function mergeRuns(results: readonly RunResult[]): RunResult {
     case 'fuzz':
       return mergeCaseRuns(results);
     case 'load':
-      return mergeLoadShards(results);
+      return mergeLoadShards(results, options.judgeThreshold);
     case 'capacity':
       throw new MergeError('capacity results cannot be merged: each is a search of its own; compare them instead');
   }
@@ -240,56 +251,17 @@ function mergeTimelines(results: readonly RunResult[], startMs: number): Timelin
   return [...bySecond.values()].sort((a, b) => a.t - b.t);
 }
 
-const COMPARATORS: Record<string, (a: number, b: number) => boolean> = {
-  '<=': (a, b) => a <= b,
-  '>=': (a, b) => a >= b,
-  '<': (a, b) => a < b,
-  '>': (a, b) => a > b,
-  '==': (a, b) => a === b,
-  '=': (a, b) => a === b,
-  '!=': (a, b) => a !== b,
-};
-
 /**
- * Reads a metric of the merged section by the names the load runner gives thresholds: `pingRtt.p99`,
- * `connections.failed`, `messages.sent`, `pongs.missed`, `errors`, `errors.<kind>`; null when it cannot
- * (`errors.rate` needs the runner's definition).
+ * Thresholds the judge can read are judged again on the merged figures; any other is ok only if it was ok on every
+ * shard, and says so in its note.
  */
-function metricValue(load: LoadSection, metric: string): number | null {
-  const [head, field] = metric.split('.', 2) as [string, string | undefined];
-  const hist = load.histograms[head];
-  if (hist && field && field in hist && field !== 'encoded' && field !== 'unit') return hist[field as keyof HistogramSummary] as number;
-  if (head === 'connections' && field) {
-    const v = (load.connections as unknown as Record<string, unknown>)[field];
-    return typeof v === 'number' ? v : null;
-  }
-  if (head === 'messages' && (field === 'sent' || field === 'received')) {
-    return load.counters[field === 'sent' ? 'messagesSent' : 'messagesReceived'] ?? null;
-  }
-  if (metric === 'pongs.missed') return load.counters.missedPongs ?? null;
-  if (head === 'errors' && field === undefined) return Object.values(load.errors).reduce((s, v) => s + v, 0);
-  if (head === 'errors' && field !== undefined && field !== 'rate') return load.errors[field] ?? 0;
-  if (field === undefined && head in load.counters && !NOT_ADDITIVE.test(head)) return load.counters[head]!;
-  return null;
-}
-
-/**
- * Thresholds are judged again on the merged figures when the metric is one this module can read (a histogram
- * statistic such as `pingRtt.p99`, `connections.<field>`, `errors`, a counter) and the expression ends in
- * `OP number[us|ms|s]`; otherwise a threshold is ok only if it was ok on every shard, and says so in its note.
- */
-function mergeThresholds(results: readonly RunResult[], merged: LoadSection): ThresholdResult[] {
+function mergeThresholds(results: readonly RunResult[], merged: LoadSection, judge: ThresholdJudge | undefined): ThresholdResult[] {
   const byExpr = new Map<string, ThresholdResult[]>();
   for (const r of results) for (const t of r.load!.thresholds) byExpr.set(t.expr, [...(byExpr.get(t.expr) ?? []), t]);
   return [...byExpr.entries()].map(([expr, shards]) => {
     const metric = shards[0]!.metric;
-    const m = /(<=|>=|==|!=|<|>|=)\s*(-?\d+(?:\.\d+)?)\s*(ms|s|us|µs)?\s*$/i.exec(expr);
-    const value = metricValue(merged, metric);
-    if (m && value !== null) {
-      const unit = (m[3] ?? 'ms').toLowerCase();
-      const limit = Number(m[2]) * (unit === 's' ? 1000 : unit === 'ms' ? 1 : 0.001);
-      return { expr, metric, value, ok: COMPARATORS[m[1]!]!(value, limit), note: `re-evaluated on ${results.length} merged shards` };
-    }
+    const judged = judge?.(expr, merged) ?? null;
+    if (judged !== null) return { expr, metric, value: judged.value, ok: judged.ok, note: `re-evaluated on ${results.length} merged shards` };
     return {
       expr,
       metric,
@@ -300,7 +272,7 @@ function mergeThresholds(results: readonly RunResult[], merged: LoadSection): Th
   });
 }
 
-function mergeLoadShards(results: readonly RunResult[]): RunResult {
+function mergeLoadShards(results: readonly RunResult[], judge: ThresholdJudge | undefined): RunResult {
   const missing = results.findIndex((r) => !r.load);
   if (missing !== -1) throw new MergeError(`load result #${missing + 1} has no "load" section`);
   const urls = [...new Set(results.map((r) => r.target.url))];
@@ -352,7 +324,7 @@ function mergeLoadShards(results: readonly RunResult[]): RunResult {
     load.runner = runner;
   }
   if ('peakOpen' in load.counters) load.counters.peakOpen = load.connections.peak;
-  load.thresholds = mergeThresholds(results, load);
+  load.thresholds = mergeThresholds(results, load, judge);
   const byId = new Map<string, CaseResult>();
   for (const c of results.flatMap((r) => r.cases)) {
     const had = byId.get(c.id);

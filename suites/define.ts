@@ -5,6 +5,10 @@
 // Peer's `Observation` and the case's `Expectation` into a verdict. Scripts may measure (peer.metric) but never decide outcomes.
 import { createHash } from 'node:crypto';
 import type { HandshakeSpec, Peer } from '../peers/raw/peer.js';
+import type { ReasonCode } from './grade/reasons.js';
+import { GIVE_UP_MARK } from '../peers/raw/observation.js';
+
+export { GIVE_UP_MARK } from '../peers/raw/observation.js';
 
 export type { Peer, FrameSpec, SendOptions, Chop, HandshakeSpec, HandshakeOutcome } from '../peers/raw/peer.js';
 export type { Observation, ObservedEvent } from '../peers/raw/observation.js';
@@ -50,6 +54,14 @@ export type Expectation =
        * (1009 message too big, 1008 policy): graded non-strict (limit-reached) instead of fail. For limits cases.
        */
       limitCodes?: number[];
+      /**
+       * Points where the target may fail the connection instead (a rule the RFC leaves to the receiver, e.g. a
+       * non-minimal length, a close code registered after RFC 6455, a text message already doomed to be invalid):
+       * failing there with one of `codes`, or by dropping TCP, passes (`allowed-fail`). Used by the fuzz oracle.
+       */
+      mayFail?: { codes: number[]; why: string }[];
+      /** Graded mid-connection (a fuzz model step): no closing handshake is due; the connection must be open. */
+      open?: boolean;
     }
   /**
    * Fail the WebSocket Connection (RFC 6455 §7.1.7): a close frame with one of `codes`, then TCP closed by the
@@ -64,7 +76,7 @@ export type Expectation =
    * Always informational: the behaviour is recorded and described, with the script's metrics. `receive`, when
    * given, is compared and the difference described (never graded). `reasonCode` defaults to 'informational'.
    */
-  | { kind: 'informational'; describe: string; receive?: Step[]; reasonCode?: string }
+  | { kind: 'informational'; describe: string; receive?: Step[]; reasonCode?: ReasonCode }
   /**
    * The opening handshake (RFC 6455 §4). `status`: accepted statuses; 'reject' means any status but 101 (and, with
    * `allowDrop`, closing TCP without a response). `nonStrict`: statuses accepted as non-strict (e.g. a 400 where
@@ -195,7 +207,7 @@ export function whenNegotiated(extension: string, then: Expectation, opts: { ref
   return { kind: 'negotiated', extension, then, ...opts };
 }
 
-export function informational(describe: string, opts: { receive?: Step[]; reasonCode?: string } = {}): Expectation {
+export function informational(describe: string, opts: { receive?: Step[]; reasonCode?: ReasonCode } = {}): Expectation {
   return { kind: 'informational', describe, ...opts };
 }
 
@@ -257,9 +269,3 @@ export async function awaitFailure(peer: Peer): Promise<void> {
   if (!(await peer.waitForClose())) peer.mark(GIVE_UP_MARK);
   await peer.close(1000);
 }
-
-/**
- * The mark awaitFailure sets when it stops waiting for the target to fail: a close or TCP end after it does not
- * count as failing. Scripts of failure cases that end some other way should set it before closing with 1000.
- */
-export const GIVE_UP_MARK = 'give-up';

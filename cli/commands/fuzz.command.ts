@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { startReferenceServer, type RunningServer } from '../../peers/reference-server.js';
+import { startReferenceServer, type RunningServer } from '../../peers/server/reference-server.js';
 import { renderHtml } from '../../reports/html.js';
 import { writeJson } from '../../reports/json.js';
 import { renderJunit } from '../../reports/junit.js';
@@ -141,7 +141,11 @@ export const fuzzCommand: CommandModule<object, Record<string, unknown>> = {
       const targetUrl = url?.href ?? server!.url;
       const target = new TcpFuzzTarget(targetUrl, { timeoutMs: o.timeout, insecure: o.insecure, ...(ca !== undefined ? { ca } : {}) });
       const probe = await target.openSession(0);
-      if ('connectError' in probe) throw new SetupError(`cannot open a WebSocket connection to ${targetUrl}: ${probe.connectError}`);
+      if (!('finish' in probe)) {
+        const hs = probe.observation.handshake;
+        const why = probe.harnessError ?? (hs?.rejection?.message ?? (hs?.status !== undefined ? `status ${hs.status}` : `handshake ${hs?.failure ?? 'failed'}`));
+        throw new SetupError(`cannot open a WebSocket connection to ${targetUrl}: ${why}`);
+      }
       await probe.finish();
       const fixed = [
         ...(rawUrl !== undefined ? [shellQuote(rawUrl)] : []),

@@ -10,6 +10,7 @@ import { renderJunit } from '../../reports/junit.js';
 import { MergeError, mergeRuns } from '../../reports/merge.js';
 import type { RunResult } from '../../reports/schema.js';
 import { renderText } from '../../reports/text.js';
+import { judgeThresholdOnSection } from '../../runners/load/thresholds.js';
 import { SetupError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { applyOptions, CONFIG_OPTION, resolveOptions, type OptionTable, type Resolved } from '../options.js';
@@ -65,7 +66,8 @@ function readResult(file: string): RunResult {
 
 function merged(results: RunResult[]): RunResult {
   try {
-    return mergeRuns(results);
+    // Load thresholds are judged again on the merged figures with the load runner's own grammar.
+    return mergeRuns(results, { judgeThreshold: judgeThresholdOnSection });
   } catch (err) {
     if (err instanceof MergeError) throw new UsageError(err.message);
     throw err;
@@ -76,12 +78,7 @@ function merged(results: RunResult[]): RunResult {
 export function produceReport(format: ReportFormat, results: RunResult[], o: ReportOptions, color: boolean): { text: string; exitCode: number } {
   switch (format) {
     case 'html':
-      try {
-        return { text: renderHtml(results, { maxTranscriptEntries: o['max-transcript-entries'] }), exitCode: ExitCode.Ok };
-      } catch (err) {
-        if (err instanceof MergeError) throw new UsageError(err.message);
-        throw err;
-      }
+      return { text: renderHtml(merged(results), { maxTranscriptEntries: o['max-transcript-entries'] }), exitCode: ExitCode.Ok };
     case 'junit':
       return { text: renderJunit(merged(results), { failOn: o['fail-on'] as 'fail' | 'non-strict' }), exitCode: ExitCode.Ok };
     case 'text':

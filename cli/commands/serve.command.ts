@@ -1,7 +1,7 @@
 // `wsprobe serve`: the reference echo server as a standalone process. Prints `listening ws://HOST:PORT/` on
 // stdout once it accepts connections; SIGINT or SIGTERM closes every connection with 1001 and exits 0.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { startReferenceServer, type ReferenceServerOptions, type RunningServer } from '../../peers/reference-server.js';
+import { startReferenceServer, type ReferenceServerOptions, type RunningServer } from '../../peers/server/reference-server.js';
 import { readServerTls } from '../../peers/tls.js';
 import { SetupError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';

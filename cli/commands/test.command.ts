@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { startReferenceServer, type RunningServer } from '../../peers/reference-server.js';
+import { startReferenceServer, type RunningServer } from '../../peers/server/reference-server.js';
 import { renderHtml } from '../../reports/html.js';
 import { writeJson } from '../../reports/json.js';
 import { renderJunit } from '../../reports/junit.js';

@@ -2,6 +2,7 @@
 // connections of a run without it keep LoadConnection's shape and carry no deflate state at all. The extension's
 // state (its sliding windows, up to 2^windowBits bytes each way with context takeover) exists only once the server
 // has accepted the offer, and is dropped when the connection ends.
+import { concatBytes } from '../../protocol/bytes.js';
 import { Opcode } from '../../protocol/constants.js';
 import { acceptDeflateResponse } from '../../protocol/extensions/deflate-negotiation.js';
 import { PERMESSAGE_DEFLATE } from '../../protocol/extensions/deflate-params.js';
@@ -80,7 +81,7 @@ export class DeflateLoadConnection extends LoadConnection {
       if (!r.fin) return;
       const parts = this.parts;
       this.parts = null;
-      return this.inflated(ext!, this.partsOpcode, concat(parts));
+      return this.inflated(ext!, this.partsOpcode, concatBytes(parts));
     }
     if (!r.rsv1) {
       this.dhost.appBytesIn += r.payload.length;
@@ -107,16 +108,4 @@ export class DeflateLoadConnection extends LoadConnection {
     this.ext = null;
     this.parts = null;
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -3,6 +3,12 @@
 import type { Violation } from '../../protocol/violations.js';
 import type { HandshakeOutcome } from './peer.js';
 
+/**
+ * The mark a script sets when it stops waiting for the target to fail: a close or TCP end after it does not count
+ * as failing. Scripts of failure cases that end some other way should set it before closing with 1000.
+ */
+export const GIVE_UP_MARK = 'give-up';
+
 /** How TCP ended. 'client-drop': the harness destroyed the socket because the target did not close it in time. */
 export type TcpEndKind = 'fin' | 'reset' | 'error' | 'client-drop';
 
@@ -30,6 +36,8 @@ export interface CloseSent {
   code: number | null;
   /** true: the peer answered the target's close frame by itself (RFC 6455 §5.5.1). */
   auto: boolean;
+  /** Data messages sent since the case last waited for answers: their echoes were still due when we closed. */
+  unawaited?: number;
 }
 
 export interface TcpEnd {

@@ -1,4 +1,4 @@
-// The `Peer` interface: how conformance cases act on a target and observe it. RawPeer (peers/raw-peer.ts) is the
+// The `Peer` interface: how conformance cases act on a target and observe it. RawPeer (peers/raw/raw-peer.ts) is the
 // implementation; cases see only this interface (re-exported by suites/define.ts). Sends never throw because the
 // target misbehaved, and every wait ends by its timeout or the case deadline: a case script acts and observes, the
 // grader decides.
@@ -11,14 +11,17 @@ import type { DeflateStage, DeflateStageOptions } from './deflate-stage.js';
 /**
  * How bytes go onto the wire. 'whole': one write. 'frame': one write per frame (sendFrames) and a flush between
  * frames. 'byte': one byte per write. A number N: writes of N bytes over the whole byte stream. `pauseMs` waits
- * between writes (slow senders); the wait ends early when the target closes.
+ * between writes (slow senders); the wait ends early when the target closes. A function: the writes it returns
+ * for the encoded frames (the fuzzers' chunkings).
  */
-export type Chop = 'whole' | 'frame' | 'byte' | number;
+export type Chop = 'whole' | 'frame' | 'byte' | number | ((parts: Uint8Array[]) => Uint8Array[]);
 
 export interface SendOptions {
   chop?: Chop;
   /** Pause between writes (chunks or frames), in ms. */
   pauseMs?: number;
+  /** Pause only between the first writes (a slow start that never makes a case last seconds). */
+  maxPauses?: number;
 }
 
 /** A frame to send. Anything illegal is allowed: this is how cases break the rules on purpose. */

@@ -1,5 +1,5 @@
 // The IPC messages between the cluster primary and its reference-server workers.
-import type { ReferenceServerOptions } from '../reference-server.js';
+import type { ReferenceServerOptions } from './reference-server.js';
 import type { ServerStats } from './stats.js';
 
 export type PrimaryToWorker =

@@ -5,7 +5,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import type { ReferenceServerOptions, RunningServer } from '../reference-server.js';
+import type { ReferenceServerOptions, RunningServer } from './reference-server.js';
 import { isMessage, type PrimaryToWorker, type WorkerToPrimary } from './cluster-messages.js';
 import { aggregateStats, type ServerStats } from './stats.js';
 

@@ -1,6 +1,6 @@
 // Entry of a reference-server worker process (node:cluster). The primary sends the options; this process
 // serves, pushes its counters every 250 ms, and shuts down gracefully when told.
-import { startReferenceServer, type RunningServer } from '../reference-server.js';
+import { startReferenceServer, type RunningServer } from './reference-server.js';
 import { isMessage, type PrimaryToWorker, type WorkerToPrimary } from './cluster-messages.js';
 import type { ServerStats } from './stats.js';
 

@@ -3,7 +3,7 @@
 import { decodeClosePayload, isCloseViolation } from '../close.js';
 import { isControlOpcode, isReservedOpcode, MAX_CONTROL_PAYLOAD, Opcode } from '../constants.js';
 import { violation, type Violation } from '../violations.js';
-import type { Frame } from './frame.js';
+import { rsvBits, type Frame } from './frame.js';
 
 export interface ValidateContext {
   /** Who receives the frame. */
@@ -33,7 +33,7 @@ export function validateFrame(frame: ValidatedFrame, ctx: ValidateContext): Viol
   }
   // RFC 6455 §5.2: "If a nonzero value is received and none of the negotiated extensions defines the meaning of
   // such a nonzero value, the receiving endpoint MUST _Fail the WebSocket Connection_."
-  const rsv = (frame.rsv1 ? 4 : 0) | (frame.rsv2 ? 2 : 0) | (frame.rsv3 ? 1 : 0);
+  const rsv = rsvBits(frame);
   if ((rsv & ~ctx.allowedRsv) !== 0) {
     return violation('reserved-bits-set', `RSV bits ${rsv.toString(2).padStart(3, '0')} set with no extension negotiated for them`);
   }

@@ -1,7 +1,7 @@
 // The pre-flight check: one connection and a correct opening handshake before any case runs. An unreachable
 // target, a TLS failure or a non-101 answer is a setup problem (one line, exit 2), not hundreds of failed cases.
 import { performance } from 'node:perf_hooks';
-import { PeerConnectError, RawPeer, type RawPeerOptions } from '../../peers/raw-peer.js';
+import { PeerConnectError, RawPeer, type RawPeerOptions } from '../../peers/raw/raw-peer.js';
 
 export class TargetSetupError extends Error {
   override readonly name = 'TargetSetupError';

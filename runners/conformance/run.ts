@@ -3,7 +3,7 @@
 // emits progress events and writes nothing: the CLI draws progress and writes files.
 import { performance } from 'node:perf_hooks';
 import { seededEntropy } from '../../protocol/entropy.js';
-import { PeerConnectError, RawPeer, type RawPeerOptions } from '../../peers/raw-peer.js';
+import { PeerConnectError, RawPeer, type RawPeerOptions } from '../../peers/raw/raw-peer.js';
 import { summarize, SCHEMA_ID, type CaseResult, type RunResult, type Verdict } from '../../reports/schema.js';
 import {
   caseArea,
@@ -14,7 +14,7 @@ import {
   type ConformanceCase,
   type Expectation,
 } from '../../suites/define.js';
-import { describeExpectation, grade, type Grade } from './grade.js';
+import { describeExpectation, grade, harnessError, unreachable, type Grade } from '../../suites/grade/grade.js';
 import { preflight } from './preflight.js';
 
 export type ConformanceProgress =
@@ -109,11 +109,7 @@ export async function runCase(c: ConformanceCase, opts: ConformanceRunOptions, b
     if (err instanceof PeerConnectError) {
       return {
         ...base,
-        verdict: 'fail',
-        reasonCode: 'unreachable',
-        reason: `the target stopped accepting connections: ${err.message}`,
-        expected: describeExpectation(expect),
-        observed: `no connection (${err.kind})`,
+        ...unreachable(`the target stopped accepting connections: ${err.message}`, describeExpectation(expect), `no connection (${err.kind})`),
         durationMs,
         transcript: [{ t: round(durationMs), dir: 'local', kind: 'tcp', text: err.message }],
       };
@@ -187,7 +183,7 @@ export async function runCase(c: ConformanceCase, opts: ConformanceRunOptions, b
 }
 
 function errorGrade(reason: string, expect?: Expectation): Grade {
-  return { verdict: 'error', reasonCode: 'harness-error', reason, expected: expect ? describeExpectation(expect) : '', observed: '' };
+  return harnessError(reason, expect ? describeExpectation(expect) : '');
 }
 
 function message(err: unknown): string {

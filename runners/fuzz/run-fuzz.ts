@@ -15,6 +15,7 @@ import type { CaseCheck, FuzzSuite, FuzzSuiteName } from '../../suites/propertie
 import type { FuzzTarget } from '../../peers/fuzz/fuzz-target.js';
 import { fuzzSuite, type SuiteOptions } from '../../suites/properties/registry.js';
 import { formatReplayToken, type ReplayToken } from './replay-token.js';
+import { harnessError, held } from '../../suites/grade/grade.js';
 
 export interface FuzzRunOptions {
   target: FuzzTarget;
@@ -81,6 +82,9 @@ async function runSuite(makeSuite: () => FuzzSuite, suiteIndex: number, opts: Fu
   let cases = 0;
   let shrinkRuns = 0;
   const lastFailure = new Map<number, CaseCheck>();
+  const harnessErrors: string[] = [];
+  /** Cases graded non-strict, by reason code: allowed, so no counterexample, but reported. */
+  const nonStrict = new Map<string, number>();
 
   const suites = new Map<number, FuzzSuite>();
 
@@ -93,7 +97,16 @@ async function runSuite(makeSuite: () => FuzzSuite, suiteIndex: number, opts: Fu
       if (lastFailure.has(w)) shrinkRuns++;
       else cases++;
       const check = await own.check(opts.target, value);
-      if (check.mismatch === null) return true;
+      if (check.grade === null || check.grade.verdict === 'error') {
+        // Our side failed (a connect refused mid-shrink, a harness timer): skipped, never the target's
+        // counterexample, and shrinking never steers towards it.
+        harnessErrors.push(check.harnessError ?? check.grade?.reason ?? 'harness error');
+        fc.pre(false);
+      }
+      if (check.grade!.verdict !== 'fail') {
+        if (check.grade!.verdict === 'non-strict') nonStrict.set(check.grade!.reasonCode, (nonStrict.get(check.grade!.reasonCode) ?? 0) + 1);
+        return true;
+      }
       lastFailure.set(w, check);
       winner ??= w;
       return false;
@@ -123,11 +136,7 @@ async function runSuite(makeSuite: () => FuzzSuite, suiteIndex: number, opts: Fu
       area: 'fuzz',
       rfc: suite.rfc,
       autobahn: suite.autobahn,
-      verdict: 'error',
-      reasonCode: 'harness-error',
-      reason: `the fuzz harness failed: ${message}`,
-      expected: 'the suite runs',
-      observed: message,
+      ...harnessError(`the fuzz harness failed: ${message}`, 'the suite runs', message),
       durationMs: Math.round(performance.now() - started),
       transcript: [],
       numRuns: cases,
@@ -144,11 +153,7 @@ async function runSuite(makeSuite: () => FuzzSuite, suiteIndex: number, opts: Fu
     area: 'fuzz',
     rfc: suite.rfc,
     autobahn: suite.autobahn,
-    verdict: 'pass',
-    reasonCode: 'ok',
-    reason: `${cases} generated cases held`,
-    expected: 'the target behaves as the RFC 6455 model predicts for every generated case',
-    observed: `${cases} cases, no counterexample`,
+    ...held(`${cases} generated cases held`, 'the target behaves as the RFC 6455 model predicts for every generated case', `${cases} cases, no counterexample`),
     durationMs: Math.round(durationMs),
     transcript: [],
     seed: workerSeed(opts.seed, suiteIndex, 0),
@@ -156,6 +161,15 @@ async function runSuite(makeSuite: () => FuzzSuite, suiteIndex: number, opts: Fu
     metrics: { cases, casesPerSecond: Math.round((cases / Math.max(1, durationMs)) * 1000 * 10) / 10, workers },
   };
   if (opts.replay) base.seed = opts.replay.seed;
+  if (nonStrict.size > 0) {
+    const n = [...nonStrict.values()].reduce((a, b) => a + b, 0);
+    base.observed += `; ${n} non-strict (${[...nonStrict].map(([code, k]) => `${code}: ${k}`).join(', ')})`;
+    base.metrics = { ...base.metrics, nonStrict: n };
+  }
+  if (harnessErrors.length > 0) {
+    base.observed += `; ${harnessErrors.length} skipped: wsprobe could not run them (${harnessErrors[harnessErrors.length - 1]})`;
+    base.metrics = { ...base.metrics, harnessErrors: harnessErrors.length };
+  }
   if (failed === undefined) {
     if (interrupted) base.reason += ' (stopped early: time limit or interrupt)';
     return { caseResult: base, failure: null, cases, interrupted };
@@ -175,25 +189,23 @@ async function runSuite(makeSuite: () => FuzzSuite, suiteIndex: number, opts: Fu
     counterexample,
     metrics: { ...base.metrics, shrinks: d.numShrinks, shrinkRuns },
   };
-  if (check === undefined || check.mismatch === null) {
-    // The property threw: the harness failed, not the target.
-    const message = d.errorInstance instanceof Error ? d.errorInstance.message : String(d.errorInstance ?? 'unknown error');
+  if (check === undefined || check.grade === null) {
+    // The property threw, or every case was skipped: the harness failed, not the target.
+    const thrown = d.errorInstance instanceof Error ? d.errorInstance.message : String(d.errorInstance ?? 'unknown error');
+    const message = harnessErrors.length > 0 ? `${harnessErrors.length} case(s) could not run: ${harnessErrors[harnessErrors.length - 1]}` : thrown;
     return {
-      caseResult: { ...result, verdict: 'error', reasonCode: 'harness-error', reason: `the fuzz harness failed: ${message.split('\n')[0]}`, observed: message.split('\n')[0] ?? '' },
+      caseResult: { ...result, ...harnessError(`the fuzz harness failed: ${message.split('\n')[0]}`, result.expected, message.split('\n')[0] ?? '') },
       failure: null,
       cases,
       interrupted,
     };
   }
-  const m = check.mismatch;
+  const m = check.grade;
   return {
     caseResult: {
       ...result,
-      verdict: 'fail',
-      reasonCode: m.reasonCode,
+      ...m,
       reason: `${m.reason} (counterexample after ${cases} cases, ${d.numShrinks} shrinks)`,
-      expected: m.expected,
-      observed: m.observed,
       transcript: check.transcript,
       ...(check.transcriptOmitted > 0 ? { transcriptOmitted: check.transcriptOmitted } : {}),
     },

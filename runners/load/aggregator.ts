@@ -2,7 +2,8 @@
 // values); counters are cumulative per worker, so the latest report of each worker is the truth, and a worker that
 // died keeps its last report. Once a second `sample()` turns the totals into a timeline point.
 import type { LoadSection, TimelinePoint } from '../../reports/schema.js';
-import { HISTOGRAM_NAMES, addEncoded, newHistogram, percentileMs, summarize, type Histogram, type HistogramName } from './histograms.js';
+import { summarizeHistogram } from '../../reports/histogram.js';
+import { HISTOGRAM_NAMES, addEncoded, newHistogramSet, percentileMs, type HistogramSet } from './histograms.js';
 import type { WorkerReport } from './worker-report.js';
 
 const BOTTLENECK_CPU_PERCENT = 90;
@@ -15,12 +16,9 @@ export interface RunnerSample {
 }
 
 export class LoadAggregator {
-  readonly histograms: Record<HistogramName, Histogram> = Object.fromEntries(
-    HISTOGRAM_NAMES.map((n) => [n, newHistogram()]),
-  ) as Record<HistogramName, Histogram>;
-  private readonly second: Record<HistogramName, Histogram> = Object.fromEntries(
-    HISTOGRAM_NAMES.map((n) => [n, newHistogram()]),
-  ) as Record<HistogramName, Histogram>;
+  readonly histograms: HistogramSet = newHistogramSet();
+  /** This second's values only, for the timeline's p99s. */
+  private readonly second: HistogramSet = newHistogramSet();
   private readonly latest = new Map<number, WorkerReport>();
   private previous: Record<string, number> = {};
   readonly timeline: TimelinePoint[] = [];
@@ -138,6 +136,6 @@ export class LoadAggregator {
   }
 
   summaries(): LoadSection['histograms'] {
-    return Object.fromEntries(HISTOGRAM_NAMES.map((n) => [n, summarize(this.histograms[n])])) as LoadSection['histograms'];
+    return Object.fromEntries(HISTOGRAM_NAMES.map((n) => [n, summarizeHistogram(this.histograms[n])])) as LoadSection['histograms'];
   }
 }

@@ -2,7 +2,7 @@
 // emits typed progress events, and returns one RunResult. It writes no files and sets no exit code.
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { emptySummary, SCHEMA_ID, type LoadSection, type RunResult, type TimelinePoint } from '../../reports/schema.js';
 import { LoadAggregator } from './aggregator.js';
 import { compiledScript } from './dist-script.js';
@@ -10,6 +10,7 @@ import { startEmbeddedTarget, type EmbeddedTarget } from './embedded-target.js';
 import { startHttpProbe, type HttpProbe } from './http-probe.js';
 import { LoadWorker } from './load-worker.js';
 import { checkLimits, FD_OVERHEAD, readSystemLimits, type PreflightReport, type SystemLimits } from './preflight.js';
+import { ProcessSampler } from './process-sampler.js';
 import { peakTargetOf, stagesOf, totalDurationS, type LoadProfile } from './profile.js';
 import { targetAt } from './schedule.js';
 import { countBelow, subShare, WHOLE, type IndexShare } from './share.js';
@@ -99,10 +100,8 @@ export async function runLoad(input: LoadProfile, opts: LoadRunOptions = {}): Pr
   opts.onEvent?.({ type: 'target', url: profile.url, embedded, serverProcesses: embedded ? serverProcesses : undefined });
 
   const agg = new LoadAggregator();
-  const mainLag = monitorEventLoopDelay({ resolution: 10 });
-  mainLag.enable();
-  let lastCpu = process.cpuUsage();
-  let lastCpuAt = performance.now();
+  const main = new ProcessSampler();
+  main.start();
   const handles: WorkerHandle[] = [];
   let interrupted = false;
   let probe: HttpProbe | null = null;
@@ -126,12 +125,7 @@ export async function runLoad(input: LoadProfile, opts: LoadRunOptions = {}): Pr
 
     const sample = (): void => {
       const now = performance.now();
-      const cpu = process.cpuUsage();
-      const cpuPercent = ((cpu.user + cpu.system - lastCpu.user - lastCpu.system) / 1000 / Math.max(1, now - lastCpuAt)) * 100;
-      lastCpu = cpu;
-      lastCpuAt = now;
-      const lagMs = Number.isFinite(mainLag.max) ? mainLag.max / 1e6 : 0;
-      mainLag.reset();
+      const { cpuPercent, eventLoopLagMaxMs: lagMs } = main.sample(now);
       const t = Math.round((now - runStart) / 1000);
       const targetNow = countBelow(share, targetAt(stages, now - runStart));
       const warningsBefore = agg.warnings.length;
@@ -181,7 +175,7 @@ export async function runLoad(input: LoadProfile, opts: LoadRunOptions = {}): Pr
   } finally {
     if (sampler) clearInterval(sampler);
     for (const h of handles) h.kill();
-    mainLag.disable();
+    main.stop();
     // The probe ends before the target does: requests to a stopping server would count as its errors.
     if (probe) {
       (probe as HttpProbe).stop();

@@ -1,29 +1,31 @@
-// HDR histograms of microseconds. A summary is read from the encoded form (max = the value at the 100th percentile,
-// at bucket resolution), exactly as `report merge` derives it, so shards added together report what one run
-// holding every value would have reported.
-import hdr from 'hdr-histogram-js';
-import type { HistogramSummary } from '../../reports/schema.js';
-
-export type Histogram = ReturnType<typeof hdr.build>;
+// The load runner's HDR histograms (microseconds; reports/histogram.ts holds the histogram itself and the one way
+// a summary is read from it, shared with `report merge`). Workers send only what they recorded since their last
+// report, encoded, and the engine adds those up exactly.
+import { decodeHistogram, encodeHistogram, newHistogram, type Histogram } from '../../reports/histogram.js';
 
 export const HISTOGRAM_NAMES = ['connect', 'pingRtt', 'messageRtt', 'heartbeatJitter', 'recover'] as const;
 export type HistogramName = (typeof HISTOGRAM_NAMES)[number];
+export type HistogramSet = Record<HistogramName, Histogram>;
 
-export function newHistogram(): Histogram {
-  return hdr.build({ bitBucketSize: 64, autoResize: true, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+/** One empty histogram per name. */
+export function newHistogramSet(): HistogramSet {
+  return Object.fromEntries(HISTOGRAM_NAMES.map((n) => [n, newHistogram()])) as HistogramSet;
+}
+
+/** Encodes each histogram of the set ('' for an empty one) and empties it. */
+export function takeEncoded(set: HistogramSet): Record<HistogramName, string> {
+  const out = {} as Record<HistogramName, string>;
+  for (const name of HISTOGRAM_NAMES) {
+    const h = set[name];
+    out[name] = h.totalCount === 0 ? '' : encodeHistogram(h);
+    h.reset();
+  }
+  return out;
 }
 
 /** Records milliseconds as whole microseconds (at least 1, the smallest value HDR tells apart). */
 export function recordMs(h: Histogram, ms: number): void {
   h.recordValue(Math.max(1, Math.round(ms * 1000)));
-}
-
-export function encodeHistogram(h: Histogram): string {
-  return hdr.encodeIntoCompressedBase64(h);
-}
-
-export function decodeHistogram(encoded: string): Histogram {
-  return hdr.decodeFromCompressedBase64(encoded, 64, false);
 }
 
 /** Adds an encoded histogram into `into` (exact: bucket counts add). */
@@ -34,23 +36,4 @@ export function addEncoded(into: Histogram, encoded: string): void {
 
 export function percentileMs(h: Histogram, p: number): number {
   return h.totalCount === 0 ? 0 : h.getValueAtPercentile(p) / 1000;
-}
-
-export function summarize(h: Histogram): HistogramSummary {
-  const encoded = encodeHistogram(h);
-  const d = decodeHistogram(encoded);
-  const count = d.totalCount;
-  const at = (p: number): number => (count === 0 ? 0 : d.getValueAtPercentile(p) / 1000);
-  return {
-    unit: 'ms',
-    count,
-    min: count === 0 ? 0 : d.minNonZeroValue / 1000,
-    mean: count === 0 ? 0 : d.mean / 1000,
-    p50: at(50),
-    p90: at(90),
-    p99: at(99),
-    p999: at(99.9),
-    max: at(100),
-    encoded,
-  };
 }

@@ -1,6 +1,6 @@
 // Entry of the embedded target: the reference server in a child process (N processes with `workers`), so the
 // server never shares the load runner's event loop. Stops on the parent's request or when the parent goes away.
-import { startReferenceServer, type RunningServer } from '../../peers/reference-server.js';
+import { startReferenceServer, type RunningServer } from '../../peers/server/reference-server.js';
 
 interface StartMessage {
   type: 'start';

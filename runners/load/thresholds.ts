@@ -1,7 +1,9 @@
 // k6-style thresholds: `ping_rtt.p99<50ms`, `errors.rate<0.1%`, `connect.p95<200ms`, `connections.peak>=10000`.
 // A breached threshold sets exit code 1; a malformed one is a usage error whose message carries the grammar.
-import type { ThresholdResult } from '../../reports/schema.js';
-import { percentileMs, type Histogram, type HistogramName } from './histograms.js';
+import { decodeHistogram, newHistogram, type Histogram } from '../../reports/histogram.js';
+import type { ThresholdJudge } from '../../reports/merge.js';
+import type { LoadSection, ThresholdResult } from '../../reports/schema.js';
+import { HISTOGRAM_NAMES, percentileMs, type HistogramName } from './histograms.js';
 
 export const THRESHOLD_GRAMMAR = [
   'threshold := METRIC.STAT OP NUMBER[UNIT]',
@@ -168,3 +170,30 @@ export function evaluateThresholds(thresholds: readonly Threshold[], inputs: Thr
     return { expr: t.expr, metric: t.metric, value, ok: value !== null && OPS[t.op](value, t.limit) };
   });
 }
+
+/** The figures of a result's load section (one run's, or merged shards') as threshold inputs. */
+function sectionInputs(load: LoadSection): ThresholdInputs {
+  const histograms = {} as Record<HistogramName, Histogram>;
+  for (const name of HISTOGRAM_NAMES) {
+    const encoded = load.histograms[name]?.encoded ?? '';
+    histograms[name] = encoded === '' ? newHistogram() : decodeHistogram(encoded);
+  }
+  const { dropsByCode: _codes, ...connections } = load.connections;
+  return { histograms, connections, errors: load.errors, counters: load.counters };
+}
+
+/**
+ * `report merge` judges thresholds again with this: `expr` is parsed by this grammar and judged on the merged
+ * section exactly as a run judges it on its own figures; null when `expr` is not in the grammar.
+ */
+export const judgeThresholdOnSection: ThresholdJudge = (expr, load) => {
+  let threshold: Threshold;
+  try {
+    threshold = parseThreshold(expr);
+  } catch (err) {
+    if (err instanceof ThresholdSyntaxError) return null;
+    throw err;
+  }
+  const [result] = evaluateThresholds([threshold], sectionInputs(load));
+  return { value: result!.value, ok: result!.ok };
+};

@@ -2,8 +2,9 @@
 // value for counterexamples. The runner (runners/fuzz) drives suites with fc.check; suites assert nothing.
 import type fc from 'fast-check';
 import type { TranscriptEntry } from '../../reports/schema.js';
-import type { FuzzTarget } from '../../peers/fuzz/fuzz-target.js';
-import type { Mismatch } from './judge-stream.js';
+import type { FuzzRecord, FuzzTarget } from '../../peers/fuzz/fuzz-target.js';
+import type { Expectation } from '../define.js';
+import { grade, type Grade } from '../grade/grade.js';
 
 export const FUZZ_SUITE_NAMES = ['framing', 'masking', 'fragmentation', 'control', 'utf8', 'close', 'handshake', 'model'] as const;
 export type FuzzSuiteName = (typeof FUZZ_SUITE_NAMES)[number];
@@ -12,13 +13,24 @@ export function isFuzzSuiteName(name: string): name is FuzzSuiteName {
   return (FUZZ_SUITE_NAMES as readonly string[]).includes(name);
 }
 
-/** The result of running one generated value: the property held when `mismatch` is null. */
+/**
+ * The result of running one generated value: the one grader's verdict on what the target did (a counterexample is
+ * a `fail`), or `harnessError` when our side could not run the case (it is then skipped, never shrunk towards).
+ */
 export interface CaseCheck {
-  mismatch: Mismatch | null;
+  grade: Grade | null;
+  harnessError?: string;
   /** Every byte sent, handshake included: a replay must send the same. */
   sent: Uint8Array;
   transcript: TranscriptEntry[];
   transcriptOmitted: number;
+}
+
+/** Grades a fuzz record against the oracle's expectation (or reports the harness error). */
+export function gradeRecord(record: FuzzRecord, expect: Expectation, rfc: string[]): CaseCheck {
+  const base = { sent: record.sent, transcript: record.transcript, transcriptOmitted: record.transcriptOmitted };
+  if (record.harnessError !== undefined) return { ...base, grade: null, harnessError: record.harnessError };
+  return { ...base, grade: grade({ expect, observation: record.observation, rfc }) };
 }
 
 export interface FuzzSuite<T = unknown> {

@@ -9,8 +9,19 @@ import { sendMessageCommandArb } from './commands/send-message.command.js';
 import { sendPingCommandArb } from './commands/send-ping.command.js';
 import { sendPongCommandArb } from './commands/send-pong.command.js';
 import { SendStep } from './commands/send-step.js';
-import type { FuzzSuite } from './fuzz-suite.js';
+import { gradeRecord, type CaseCheck, type FuzzSuite } from './fuzz-suite.js';
+import type { Expectation } from '../define.js';
+import { held } from '../grade/grade.js';
 import { ModelMismatch, type WsModel, type WsReal } from './model/ws-model.js';
+
+/** A model run starts with a correct handshake; a target that refuses it fails here (graded like any handshake). */
+const HANDSHAKE_OK: Expectation = { kind: 'handshake', status: [101] };
+
+/** Every step held: the handshake's grade, or a pass for the run as a whole. */
+function passed(check: CaseCheck): CaseCheck['grade'] {
+  if (check.grade === null || check.grade.verdict === 'fail' || check.grade.verdict === 'error') return check.grade;
+  return held('every step as the model predicts', check.grade.expected, check.grade.observed);
+}
 
 type Commands = Iterable<fc.AsyncCommand<WsModel, WsReal>>;
 
@@ -64,24 +75,18 @@ export function modelSuite(opts: ModelSuiteOptions = {}): FuzzSuite<Commands> {
     arbitrary: commandsArb as fc.Arbitrary<Commands>,
     async check(target, cmds) {
       const opened = await target.openSession(0);
-      if ('connectError' in opened) {
-        return {
-          mismatch: { reasonCode: 'connect-failed', reason: opened.connectError, expected: 'a WebSocket connection', observed: opened.connectError },
-          sent: new Uint8Array(0),
-          transcript: [],
-          transcriptOmitted: 0,
-        };
-      }
+      if (!('finish' in opened)) return gradeRecord(opened, HANDSHAKE_OK, ['4.1']);
       const model: WsModel = { frames: [], over: false, timeoutMs: target.timeoutMs };
-      let mismatch = null;
+      let failure: ModelMismatch | null = null;
       try {
         await fc.asyncModelRun(() => ({ model, real: { session: opened } }), cmds);
       } catch (err) {
         if (!(err instanceof ModelMismatch)) throw err;
-        mismatch = err.mismatch;
+        failure = err;
       }
-      const obs = await opened.finish();
-      return { mismatch, sent: obs.sent, transcript: obs.transcript, transcriptOmitted: obs.transcriptOmitted };
+      const record = await opened.finish();
+      const check = gradeRecord(record, HANDSHAKE_OK, ['4.1']);
+      return failure !== null ? { ...check, grade: failure.grade } : { ...check, grade: passed(check) };
     },
     describe(cmds) {
       const ran = ranCommands(cmds);

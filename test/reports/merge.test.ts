@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MergeError, mergeRuns } from '../../reports/merge.js';
 import { summarizeHistogram } from '../../reports/histogram.js';
 import { validateRunResult } from '../../reports/validate.js';
+import { judgeThresholdOnSection } from '../../runners/load/thresholds.js';
 import { caseResult, conformanceFixture, fuzzFixture, latencyValues, loadFixture, withSummary } from './fixtures.js';
 import type { HistogramSummary, RunResult } from '../../reports/schema.js';
 
@@ -14,7 +15,8 @@ describe('mergeRuns: load shards', () => {
   const valuesB = { connect: latencyValues(21, 700, 9000), pingRtt: latencyValues(22, 3000, 4000), messageRtt: latencyValues(23, 9000, 5000) };
   const a = loadFixture({ values: valuesA, connections: 500, seconds: 10, shard: { index: 0, count: 2 } });
   const b = loadFixture({ values: valuesB, connections: 700, seconds: 10, shard: { index: 1, count: 2 }, startedAt: '2025-01-02T03:04:07.678Z' });
-  const merged = mergeRuns([a, b]);
+  // As `report merge` does: thresholds judged again with the load runner's grammar.
+  const merged = mergeRuns([a, b], { judgeThreshold: judgeThresholdOnSection });
 
   it('gives exactly the counts and percentiles of one histogram holding every value', () => {
     for (const name of ['connect', 'pingRtt', 'messageRtt'] as const) {
@@ -87,6 +89,34 @@ describe('mergeRuns: load shards', () => {
     const failed = merged.load!.thresholds.find((x) => x.metric === 'connections.failed')!;
     expect(failed.value).toBe(2);
     expect(failed.ok).toBe(false);
+  });
+
+  it('judges an expression the runner reads as it would on one run, any unit and percentile', () => {
+    const withThresholds = (r: RunResult, exprs: string[]): RunResult => ({
+      ...r,
+      load: { ...r.load!, thresholds: exprs.map((expr) => ({ expr, metric: expr.split(/[<>=!]/)[0]!, value: 0, ok: true })) },
+    });
+    const exprs = ['ping_rtt.p95 < 1s', 'errors.rate<50%', 'errors.count<=100', 'connections.peak>=1'];
+    const l = mergeRuns([withThresholds(a, exprs), withThresholds(b, exprs)], { judgeThreshold: judgeThresholdOnSection }).load!;
+    const byExpr = new Map(l.thresholds.map((t) => [t.expr, t]));
+    const p95 = hdr.decodeFromCompressedBase64(l.histograms.pingRtt.encoded).getValueAtPercentile(95) / 1000;
+    expect(byExpr.get('ping_rtt.p95 < 1s')).toMatchObject({ value: p95, ok: p95 < 1000 });
+    const ops = (l.counters.connectAttempts ?? 0) + (l.counters.pingsSent ?? 0) + (l.counters.messagesSent ?? 0);
+    const errors = Object.values(l.errors).reduce((s, v) => s + v, 0);
+    expect(byExpr.get('errors.rate<50%')!.value).toBeCloseTo(errors / ops, 12);
+    expect(byExpr.get('errors.count<=100')!.value).toBe(errors);
+    expect(byExpr.get('connections.peak>=1')).toMatchObject({ value: l.connections.peak, ok: true });
+    for (const t of l.thresholds) expect(t.note).toMatch(/re-evaluated on 2 merged shards/);
+  });
+
+  it('without a judge, or for an expression it cannot read, a threshold is ok only if ok on every shard', () => {
+    const plain = mergeRuns([a, b]).load!.thresholds;
+    expect(plain.every((t) => t.value === null && /not re-evaluable/.test(t.note!))).toBe(true);
+    expect(plain.find((t) => t.expr === 'connections.failed<=0')!.ok).toBe(false);
+    const odd = { expr: 'latency is fine', metric: 'latency', value: 1, ok: true };
+    const oddly = (r: RunResult): RunResult => ({ ...r, load: { ...r.load!, thresholds: [odd] } });
+    const [t] = mergeRuns([oddly(a), oddly(b)], { judgeThreshold: judgeThresholdOnSection }).load!.thresholds;
+    expect(t).toMatchObject({ expr: 'latency is fine', value: null, ok: true, note: expect.stringMatching(/2\/2/) });
   });
 
   it('produces a valid result', () => {

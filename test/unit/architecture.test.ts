@@ -174,8 +174,8 @@ describe('architecture', () => {
         }
         if (target === 'reports') {
           // Runners may use the result types; the CLI uses the writers.
-          if (layer === 'runners' && !/reports\/schema\.js$/.test(spec) && !/reports\/(merge|json)\.js$/.test(spec)) {
-            bad.push(`${file}: ${spec} (runners use reports/schema only, plus merge for shards)`);
+          if (layer === 'runners' && !/reports\/schema\.js$/.test(spec) && !/reports\/(merge|json|histogram)\.js$/.test(spec)) {
+            bad.push(`${file}: ${spec} (runners use reports/schema only, plus merge for shards and histogram for HDR summaries)`);
           } else if (layer !== 'runners' && layer !== 'cli' && !/reports\/schema\.js$/.test(spec)) {
             bad.push(`${file}: ${spec} (only runners and cli import reports)`);
           }
@@ -218,5 +218,51 @@ describe('architecture', () => {
     const sample = ['see ', '..', '/', 'shared', '/design.md'].join('');
     expect(/\.\.[/\\]+shared\b/.test(sample)).toBe(true);
     expect(projectFiles(root).some((f) => f.endsWith('architecture.test.ts'))).toBe(true);
+  });
+
+  it('one module judges target frames: outside protocol/, only peers/raw/observer.ts validates or decodes them', () => {
+    // The load connection decodes the target's frames only to count pongs and echoes for latency; nothing grades them.
+    const decoders = new Set(['peers/raw/observer.ts', 'peers/load/load-connection.ts']);
+    const bad: string[] = [];
+    for (const layer of ['peers', 'suites', 'runners', 'cli', 'reports'] as const) {
+      for (const { file, spec } of allImports(layer)) {
+        if (spec.endsWith('frame/validate.js') && file !== join('peers', 'raw', 'observer.ts')) bad.push(`${file}: validates frames (${spec})`);
+        if (spec.endsWith('frame/decoder.js') && !decoders.has(file.split(sep).join('/'))) bad.push(`${file}: decodes frames (${spec})`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('one module assigns verdicts: suites/grade/grade.ts (reports only combine them)', () => {
+    const verdictRe = /verdict\s*[:=]\s*'(?:pass|fail|non-strict|informational|unimplemented|error)'|\bresult\(\s*'(?:pass|fail|non-strict|informational|unimplemented|error)'/;
+    const bad: string[] = [];
+    for (const layer of ['protocol', 'peers', 'suites', 'runners', 'cli'] as const) {
+      for (const file of sourceFiles(join(root, layer))) {
+        const rel = relative(root, file).split(sep).join('/');
+        if (rel === 'suites/grade/grade.ts') continue;
+        if (verdictRe.test(readFileSync(file, 'utf8'))) bad.push(rel);
+      }
+    }
+    expect(bad).toEqual([]);
+    expect(verdictRe.test(readFileSync(join(root, 'suites', 'grade', 'grade.ts'), 'utf8'))).toBe(true);
+  });
+
+  it('the observer is sans-I/O: no sockets, streams, timers or files in peers/raw/observer.ts and what it imports', () => {
+    const seen = new Set<string>();
+    const queue = [join(root, 'peers', 'raw', 'observer.ts')];
+    const bad: string[] = [];
+    while (queue.length > 0) {
+      const file = queue.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      if (/\bset(?:Timeout|Interval|Immediate)\(/.test(text)) bad.push(`${relative(root, file)}: uses a timer`);
+      for (const spec of importsOf(text)) {
+        if (/^(?:node:)?(?:net|tls|dgram|http|https|http2|stream|timers|fs)(?:\/|$)/.test(spec)) bad.push(`${relative(root, file)}: imports ${spec}`);
+        if (spec.startsWith('.')) queue.push(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
+      }
+    }
+    expect(seen.size).toBeGreaterThan(5);
+    expect(bad).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
 // the underlying TCP connection first"; §5.5.1: after sending and receiving a close, it "MUST close the underlying
 // TCP connection"). Anything we send after our close must be ignored: §5.5.1 "the endpoint ... MAY ... discard
 // any further data", and §5.5.2 no pong once a close was received (Autobahn 7.1.x, 7.3.x).
+import { Opcode } from '../../../protocol/constants.js';
 import { closeNormally, defineCase, echo, informational, patternPayload, text, type ConformanceCase, type Peer } from '../../define.js';
 
 const after = (id: string, title: string, autobahn: string[], send: (peer: Peer) => Promise<void>): ConformanceCase =>
@@ -26,7 +27,7 @@ export const cases: ConformanceCase[] = [
     autobahn: ['7.1.1'],
     expect: echo([text('Hello World!')]),
     async run(peer) {
-      await peer.sendMessage(0x1, 'Hello World!');
+      await peer.sendMessage(Opcode.Text, 'Hello World!');
       await peer.sendClose(1000);
       await closeNormally(peer);
     },
@@ -41,12 +42,12 @@ export const cases: ConformanceCase[] = [
   }),
   after('close.text-after-close', 'A text message after our close is not echoed', ['7.1.4'], async (peer) => {
     await peer.sendClose(1000);
-    await peer.sendMessage(0x1, 'text after close');
+    await peer.sendMessage(Opcode.Text, 'text after close');
   }),
   after('close.fragment-close-fragment', 'First fragment, close, last fragment: nothing echoed, close answered', ['7.1.5'], async (peer) => {
-    await peer.sendFrame({ opcode: 0x1, fin: false, payload: 'fragment1' });
+    await peer.sendFrame({ opcode: Opcode.Text, fin: false, payload: 'fragment1' });
     await peer.sendClose(1000);
-    await peer.sendFrame({ opcode: 0x0, fin: true, payload: 'fragment2' });
+    await peer.sendFrame({ opcode: Opcode.Continuation, fin: true, payload: 'fragment2' });
   }),
   defineCase({
     id: 'close.large-message-then-close',
@@ -60,9 +61,9 @@ export const cases: ConformanceCase[] = [
     async run(peer) {
       const start = performance.now();
       await peer.sendFrames([
-        { opcode: 0x1, payload: patternPayload('text', 256 * 1024) },
-        { opcode: 0x8, payload: new Uint8Array([0x03, 0xe8]) },
-        { opcode: 0x9, payload: 'ping after close' },
+        { opcode: Opcode.Text, payload: patternPayload('text', 256 * 1024) },
+        { opcode: Opcode.Close, payload: new Uint8Array([0x03, 0xe8]) },
+        { opcode: Opcode.Ping, payload: 'ping after close' },
       ]);
       await closeNormally(peer);
       const obs = peer.observation();

@@ -3,11 +3,12 @@
 // UTF-8 (§5.5.1 "the body ... MUST be ... UTF-8-encoded data", §8.1), and codes no endpoint may send (§7.4.1,
 // §7.4.2): answered with a close 1002 (1007 also accepted for the bad reason) or by dropping TCP (Autobahn 7.3.2,
 // 7.3.6, 7.5.1, 7.9.x, 7.13.x).
+import { Opcode } from '../../../protocol/constants.js';
 import { awaitFailure, defineCase, failWith, GIVE_UP_MARK, type ConformanceCase, type Peer } from '../../define.js';
 
 /** Sends our (invalid) close, then waits for the target's answer, which is its failure. */
 async function sendAndWait(peer: Peer, payload: Uint8Array): Promise<void> {
-  await peer.sendFrame({ opcode: 0x8, payload });
+  await peer.sendFrame({ opcode: Opcode.Close, payload });
   if (!(await peer.waitForClose())) peer.mark(GIVE_UP_MARK);
   await peer.close();
 }
@@ -45,7 +46,7 @@ export const cases: ConformanceCase[] = [
     autobahn: ['7.3.6'],
     expect: failWith([1002]),
     async run(peer) {
-      await peer.sendFrame({ opcode: 0x8, payload: new Uint8Array([0x03, 0xe8, ...new Uint8Array(124).fill(0x2a)]) });
+      await peer.sendFrame({ opcode: Opcode.Close, payload: new Uint8Array([0x03, 0xe8, ...new Uint8Array(124).fill(0x2a)]) });
       await awaitFailure(peer);
     },
   }),

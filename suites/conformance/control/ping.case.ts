@@ -1,6 +1,7 @@
 // Pings (RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response"; §5.5.3:
 // "A Pong frame sent in response to a Ping frame must have identical "Application data" as found in the message
 // body of the Ping frame being replied to"), and §5.5: control payloads are at most 125 bytes (Autobahn 2.x).
+import { Opcode } from '../../../protocol/constants.js';
 import { awaitFailure, closeNormally, defineCase, echo, failWith, pong, utf8, type Chop, type ConformanceCase } from '../../define.js';
 
 const BINARY_8 = new Uint8Array([0x00, 0xff, 0xfe, 0xfd, 0xfc, 0xfb, 0x00, 0xff]);
@@ -66,7 +67,7 @@ export const cases: ConformanceCase[] = [
       autobahn: [chop === 'byte' ? '2.11' : '2.10'],
       expect: echo(Array.from({ length: 10 }, (_, i) => pong(`payload-${i}`))),
       async run(peer) {
-        await peer.sendFrames(Array.from({ length: 10 }, (_, i) => ({ opcode: 0x9, payload: `payload-${i}` })), { chop });
+        await peer.sendFrames(Array.from({ length: 10 }, (_, i) => ({ opcode: Opcode.Ping, payload: `payload-${i}` })), { chop });
         await peer.waitForPongs(10);
         await closeNormally(peer);
       },

@@ -3,13 +3,15 @@
 // (text), a bitmap (binary), plain text (sent as binary, like Autobahn's Faust), HTML (text) and a PDF-like file
 // (binary: text dictionaries around incompressible streams). Each is about 200 KiB, enough for 128 KiB slices.
 // Text corpora are sliced by code points (Autobahn sizes them so) and include multi-byte characters.
+import { concatBytes } from '../../../protocol/bytes.js';
+import { Opcode } from '../../../protocol/constants.js';
 
 export const CORPUS_KINDS = {
-  json: { opcode: 0x1, title: 'JSON' },
-  bitmap: { opcode: 0x2, title: 'a 24-bit bitmap' },
-  text: { opcode: 0x2, title: 'plain text sent as binary' },
-  html: { opcode: 0x1, title: 'HTML' },
-  pdf: { opcode: 0x2, title: 'a PDF-like binary' },
+  json: { opcode: Opcode.Text, title: 'JSON' },
+  bitmap: { opcode: Opcode.Binary, title: 'a 24-bit bitmap' },
+  text: { opcode: Opcode.Binary, title: 'plain text sent as binary' },
+  html: { opcode: Opcode.Text, title: 'HTML' },
+  pdf: { opcode: Opcode.Binary, title: 'a PDF-like binary' },
 } as const;
 export type CorpusKind = keyof typeof CORPUS_KINDS;
 
@@ -152,13 +154,7 @@ function makePdf(): Uint8Array {
     push(enc.encode(`\nendstream\nendobj\n${n + 1000} 0 obj\n<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 4 0 R >> >> /MediaBox [0 0 612 792] /Contents ${n} 0 R >>\nendobj\n`));
   }
   push(enc.encode(`xref\n0 ${offsets.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size ${offsets.length + 1} >>\n%%EOF\n`));
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 type Corpus = { kind: 'text'; codePoints: string[] } | { kind: 'binary'; bytes: Uint8Array };

@@ -2,6 +2,7 @@
 // first frame of a data message, compressed data that must inflate, empty DEFLATE blocks, and uncompressed
 // messages mixed with compressed ones. Each needs the extension negotiated (else unimplemented).
 import { constants, deflateRawSync } from 'node:zlib';
+import { Opcode } from '../../../protocol/constants.js';
 import { awaitFailure, closeNormally, defineCase, echo, failWith, text, utf8, type ConformanceCase, type Peer } from '../../define.js';
 import { DEFAULT_OFFER, needsDeflate, recordDeflateMetrics } from './support.js';
 
@@ -30,99 +31,81 @@ function tooFarBack(): Uint8Array {
   return new Uint8Array(out.subarray(0, out.length - 4));
 }
 
-export const cases: ConformanceCase[] = [
-  defineCase({
-    id: 'deflate.rsv1.ping',
-    title: 'A ping with RSV1 set fails the connection (1002)',
-    rfc: ['7692 6.1', '5.2'],
+/** A case in which the target, with permessage-deflate negotiated, must fail the connection with `code` after `send`. */
+function failCase(
+  id: string,
+  title: string,
+  rfc: string[],
+  code: number,
+  send: (peer: Peer, stage: NonNullable<Peer['deflate']>) => Promise<void>,
+): ConformanceCase {
+  return defineCase({
+    id,
+    title,
+    rfc,
     autobahn: [],
     handshake: HANDSHAKE,
-    expect: needsDeflate(failWith([1002])),
-    async run(peer) {
-      await withDeflate(peer, async () => {
-        await peer.sendFrame({ opcode: 0x9, payload: 'compressed?', rsv1: true });
-        await awaitFailure(peer);
-      });
-    },
-  }),
-  defineCase({
-    id: 'deflate.rsv1.pong',
-    title: 'An unsolicited pong with RSV1 set fails the connection (1002)',
-    rfc: ['7692 6.1', '5.2'],
-    autobahn: [],
-    handshake: HANDSHAKE,
-    expect: needsDeflate(failWith([1002])),
-    async run(peer) {
-      await withDeflate(peer, async () => {
-        await peer.sendFrame({ opcode: 0xa, payload: 'compressed?', rsv1: true });
-        await awaitFailure(peer);
-      });
-    },
-  }),
-  defineCase({
-    id: 'deflate.rsv1.continuation',
-    title: 'A compressed message with RSV1 set on its continuation frame too fails the connection (1002)',
-    rfc: ['7692 6.1', '5.2'],
-    autobahn: [],
-    handshake: HANDSHAKE,
-    expect: needsDeflate(failWith([1002])),
+    expect: needsDeflate(failWith([code])),
     async run(peer) {
       await withDeflate(peer, async (stage) => {
-        const c = stage.compress(utf8('Hello, permessage-deflate, in two frames'.repeat(4)));
-        const half = c.length >> 1;
-        await peer.sendFrames([
-          { opcode: 0x1, payload: c.subarray(0, half), fin: false, rsv1: true },
-          { opcode: 0x0, payload: c.subarray(half), fin: true, rsv1: true },
-        ]);
+        await send(peer, stage);
         await awaitFailure(peer);
       });
     },
+  });
+}
+
+export const cases: ConformanceCase[] = [
+  failCase('deflate.rsv1.ping', 'A ping with RSV1 set fails the connection (1002)', ['7692 6.1', '5.2'], 1002, async (peer) => {
+    await peer.sendFrame({ opcode: Opcode.Ping, payload: 'compressed?', rsv1: true });
   }),
-  defineCase({
-    id: 'deflate.rsv1.continuation-of-plain',
-    title: 'An uncompressed message with RSV1 set on its continuation frame fails the connection (1002)',
-    rfc: ['7692 6.1', '5.2'],
-    autobahn: [],
-    handshake: HANDSHAKE,
-    expect: needsDeflate(failWith([1002])),
-    async run(peer) {
-      await withDeflate(peer, async () => {
-        await peer.sendFrames([
-          { opcode: 0x1, payload: 'Hello, ', fin: false },
-          { opcode: 0x0, payload: 'world', fin: true, rsv1: true },
-        ]);
-        await awaitFailure(peer);
-      });
+  failCase('deflate.rsv1.pong', 'An unsolicited pong with RSV1 set fails the connection (1002)', ['7692 6.1', '5.2'], 1002, async (peer) => {
+    await peer.sendFrame({ opcode: Opcode.Pong, payload: 'compressed?', rsv1: true });
+  }),
+  failCase(
+    'deflate.rsv1.continuation',
+    'A compressed message with RSV1 set on its continuation frame too fails the connection (1002)',
+    ['7692 6.1', '5.2'],
+    1002,
+    async (peer, stage) => {
+      const c = stage.compress(utf8('Hello, permessage-deflate, in two frames'.repeat(4)));
+      const half = c.length >> 1;
+      await peer.sendFrames([
+        { opcode: Opcode.Text, payload: c.subarray(0, half), fin: false, rsv1: true },
+        { opcode: Opcode.Continuation, payload: c.subarray(half), fin: true, rsv1: true },
+      ]);
     },
-  }),
-  defineCase({
-    id: 'deflate.inflate.bad-block-type',
-    title: 'A compressed message that does not inflate (reserved block type 11) fails the connection (1007)',
-    rfc: ['7692 7.2.2', '7.4.1'],
-    autobahn: [],
-    handshake: HANDSHAKE,
-    expect: needsDeflate(failWith([1007])),
-    async run(peer) {
-      await withDeflate(peer, async () => {
-        await peer.sendFrame({ opcode: 0x1, payload: new Uint8Array([0xff, 0xff, 0xff, 0xff]), rsv1: true });
-        await awaitFailure(peer);
-      });
+  ),
+  failCase(
+    'deflate.rsv1.continuation-of-plain',
+    'An uncompressed message with RSV1 set on its continuation frame fails the connection (1002)',
+    ['7692 6.1', '5.2'],
+    1002,
+    async (peer) => {
+      await peer.sendFrames([
+        { opcode: Opcode.Text, payload: 'Hello, ', fin: false },
+        { opcode: Opcode.Continuation, payload: 'world', fin: true, rsv1: true },
+      ]);
     },
-  }),
-  defineCase({
-    id: 'deflate.inflate.distance-too-far',
-    title: 'A compressed message referring back before the start of the window fails the connection (1007)',
-    rfc: ['7692 7.2.2', '7692 7.2.3.2'],
-    autobahn: [],
-    handshake: HANDSHAKE,
-    expect: needsDeflate(failWith([1007])),
-    async run(peer) {
-      await withDeflate(peer, async () => {
-        await peer.sendFrame({ opcode: 0x1, payload: tooFarBack(), rsv1: true });
-        await awaitFailure(peer);
-      });
+  ),
+  failCase(
+    'deflate.inflate.bad-block-type',
+    'A compressed message that does not inflate (reserved block type 11) fails the connection (1007)',
+    ['7692 7.2.2', '7.4.1'],
+    1007,
+    async (peer) => {
+      await peer.sendFrame({ opcode: Opcode.Text, payload: new Uint8Array([0xff, 0xff, 0xff, 0xff]), rsv1: true });
     },
-  }),
+  ),
+  failCase(
+    'deflate.inflate.distance-too-far',
+    'A compressed message referring back before the start of the window fails the connection (1007)',
+    ['7692 7.2.2', '7692 7.2.3.2'],
+    1007,
+    async (peer) => {
+      await peer.sendFrame({ opcode: Opcode.Text, payload: tooFarBack(), rsv1: true });
+    },
+  ),
   defineCase({
     id: 'deflate.empty.stored-block',
     title: 'A compressed message that is one empty stored block (0x00) is an empty message, echoed',
@@ -133,7 +116,7 @@ export const cases: ConformanceCase[] = [
     async run(peer) {
       await withDeflate(peer, async () => {
         // 0x00 + the 0x00 0x00 0xff 0xff the receiver appends = BFINAL 0, BTYPE 00, LEN 0, NLEN 0xffff.
-        await peer.sendFrame({ opcode: 0x1, payload: new Uint8Array([0x00]), rsv1: true });
+        await peer.sendFrame({ opcode: Opcode.Text, payload: new Uint8Array([0x00]), rsv1: true });
         await peer.waitForMessages(1);
         recordDeflateMetrics(peer);
         await closeNormally(peer);
@@ -156,8 +139,8 @@ export const cases: ConformanceCase[] = [
         first.set(c);
         first.set(TAIL, c.length);
         await peer.sendFrames([
-          { opcode: 0x1, payload: first, fin: false, rsv1: true },
-          { opcode: 0x0, payload: new Uint8Array([0x00]), fin: true },
+          { opcode: Opcode.Text, payload: first, fin: false, rsv1: true },
+          { opcode: Opcode.Continuation, payload: new Uint8Array([0x00]), fin: true },
         ]);
         await peer.waitForMessages(1);
         await closeNormally(peer);
@@ -173,8 +156,8 @@ export const cases: ConformanceCase[] = [
     expect: needsDeflate(echo([text('Hello, uncompressed'), text('Hello, compressed')])),
     async run(peer) {
       await withDeflate(peer, async () => {
-        await peer.sendFrame({ opcode: 0x1, payload: 'Hello, uncompressed' });
-        await peer.sendMessage(0x1, 'Hello, compressed');
+        await peer.sendFrame({ opcode: Opcode.Text, payload: 'Hello, uncompressed' });
+        await peer.sendMessage(Opcode.Text, 'Hello, compressed');
         await peer.waitForMessages(2);
         await closeNormally(peer);
       });

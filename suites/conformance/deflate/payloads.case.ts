@@ -3,6 +3,7 @@
 // (overlapping slices and a repeat of the first) so context takeover (RFC 7692 §7.2.1) is exercised, and expects
 // each echoed with the same type, length and content. Autobahn sends 1000 messages per size; each of our sizes
 // stands for the Autobahn sizes up to it, and every Autobahn 12.x id is listed on exactly one case.
+import { Opcode } from '../../../protocol/constants.js';
 import type { ConformanceCase } from '../../define.js';
 import { CORPUS_KINDS, type CorpusKind } from './corpus.js';
 import { autobahnRange, deflateEchoCase } from './support.js';
@@ -29,8 +30,8 @@ export function messageCount(size: number): number {
 
 export const cases: ConformanceCase[] = (Object.keys(GROUPS) as CorpusKind[]).flatMap((kind) => {
   const k = CORPUS_KINDS[kind];
-  const type = k.opcode === 0x1 ? 'text' : 'binary';
-  const unit = k.opcode === 0x1 ? 'code points' : 'bytes';
+  const type = k.opcode === Opcode.Text ? 'text' : 'binary';
+  const unit = k.opcode === Opcode.Text ? 'code points' : 'bytes';
   return PAYLOAD_SIZES.map(([size, fragment, from, to]) => {
     const count = messageCount(size);
     return deflateEchoCase({

@@ -2,6 +2,7 @@
 // Every case offers permessage-deflate in its handshake; the raw peer's deflate stage then compresses what
 // sendMessage sends and inflates what the target sends. A target that does not accept the offer makes the case
 // `unimplemented` (whenNegotiated), as Autobahn does for 12.x/13.x.
+import { Opcode } from '../../../protocol/constants.js';
 import { buildDeflateOffer, PERMESSAGE_DEFLATE, type DeflateClientConfig } from '../../../protocol/extensions/permessage-deflate.js';
 import type { DeflateStageOptions } from '../../../peers/raw/deflate-stage.js';
 import {
@@ -33,7 +34,7 @@ export function needsDeflate(then: Expectation, opts: { refusal?: 'pass' } = {})
 
 /** Exact payloads up to 1 KiB (readable differences), digests beyond. */
 export function messageStep(opcode: number, payload: Uint8Array): Step {
-  const type = opcode === 0x1 ? 'text' : 'binary';
+  const type = opcode === Opcode.Text ? 'text' : 'binary';
   return payload.length <= 1024 ? { type, payload } : digestStep(type, payload);
 }
 
@@ -49,7 +50,7 @@ export function recordDeflateMetrics(peer: Peer): void {
  * auto-fragmentation), waits for as many echoes, then closes normally. Without permessage-deflate it only closes:
  * the grader reports the case unimplemented.
  */
-export async function echoCompressed(peer: Peer, opcode: 0x1 | 0x2, messages: readonly Uint8Array[], fragmentSize?: number): Promise<void> {
+export async function echoCompressed(peer: Peer, opcode: typeof Opcode.Text | typeof Opcode.Binary, messages: readonly Uint8Array[], fragmentSize?: number): Promise<void> {
   if (!peer.deflate) {
     peer.note('permessage-deflate not negotiated: nothing to test');
     await closeNormally(peer);

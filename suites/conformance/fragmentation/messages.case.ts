@@ -2,6 +2,7 @@
 // by zero or more frames with the FIN bit clear and the opcode set to 0, and terminated by a single frame with the
 // FIN bit set and an opcode of 0"; control frames "MAY be injected in the middle of a fragmented message".
 // Written in one go, frame by frame, and byte by byte (Autobahn 5.3-5.8, 5.19, 5.20).
+import { Opcode } from '../../../protocol/constants.js';
 import { closeNormally, defineCase, echo, pong, text, binary, type Chop, type ConformanceCase, type FrameSpec } from '../../define.js';
 
 const chopId = (c: Chop): string => (c === 'whole' ? '' : c === 'frame' ? '.frame-chops' : c === 'byte' ? '.byte-chops' : `.chop-${c}`);
@@ -9,7 +10,7 @@ const chopTitle = (c: Chop): string => (c === 'whole' ? 'in one write' : c === '
 const CHOPS: Chop[] = ['whole', 'frame', 'byte'];
 
 function twoFragments(kind: 'text' | 'binary', chop: Chop, autobahn: string[]): ConformanceCase {
-  const op = kind === 'text' ? 0x1 : 0x2;
+  const op = kind === 'text' ? Opcode.Text : Opcode.Binary;
   return defineCase({
     id: `fragmentation.${kind}.two-fragments${chopId(chop)}`,
     title: `A ${kind} message in 2 fragments, ${chopTitle(chop)}, is echoed whole`,
@@ -20,7 +21,7 @@ function twoFragments(kind: 'text' | 'binary', chop: Chop, autobahn: string[]): 
       await peer.sendFrames(
         [
           { opcode: op, fin: false, payload: 'fragment1' },
-          { opcode: 0x0, fin: true, payload: 'fragment2' },
+          { opcode: Opcode.Continuation, fin: true, payload: 'fragment2' },
         ],
         { chop },
       );
@@ -40,9 +41,9 @@ function pingBetween(chop: Chop, autobahn: string[]): ConformanceCase {
     async run(peer) {
       await peer.sendFrames(
         [
-          { opcode: 0x1, fin: false, payload: 'fragment1' },
-          { opcode: 0x9, payload: 'ping payload' },
-          { opcode: 0x0, fin: true, payload: 'fragment2' },
+          { opcode: Opcode.Text, fin: false, payload: 'fragment1' },
+          { opcode: Opcode.Ping, payload: 'ping payload' },
+          { opcode: Opcode.Continuation, fin: true, payload: 'fragment2' },
         ],
         { chop },
       );
@@ -56,15 +57,15 @@ function pingBetween(chop: Chop, autobahn: string[]): ConformanceCase {
 function pingsAndPause(chop: Chop, autobahn: string[]): ConformanceCase {
   const frames: FrameSpec[][] = [
     [
-      { opcode: 0x1, fin: false, payload: 'fragment1' },
-      { opcode: 0x0, fin: false, payload: 'fragment2' },
-      { opcode: 0x9, payload: 'pongme 1!' },
+      { opcode: Opcode.Text, fin: false, payload: 'fragment1' },
+      { opcode: Opcode.Continuation, fin: false, payload: 'fragment2' },
+      { opcode: Opcode.Ping, payload: 'pongme 1!' },
     ],
     [
-      { opcode: 0x0, fin: false, payload: 'fragment3' },
-      { opcode: 0x0, fin: false, payload: 'fragment4' },
-      { opcode: 0x9, payload: 'pongme 2!' },
-      { opcode: 0x0, fin: true, payload: 'fragment5' },
+      { opcode: Opcode.Continuation, fin: false, payload: 'fragment3' },
+      { opcode: Opcode.Continuation, fin: false, payload: 'fragment4' },
+      { opcode: Opcode.Ping, payload: 'pongme 2!' },
+      { opcode: Opcode.Continuation, fin: true, payload: 'fragment5' },
     ],
   ];
   return defineCase({
@@ -84,7 +85,7 @@ function pingsAndPause(chop: Chop, autobahn: string[]): ConformanceCase {
 }
 
 function emptyFragments(kind: 'text' | 'binary', parts: string[], label: string): ConformanceCase {
-  const op = kind === 'text' ? 0x1 : 0x2;
+  const op = kind === 'text' ? Opcode.Text : Opcode.Binary;
   const whole = parts.join('');
   return defineCase({
     id: `fragmentation.${kind}.${label}`,
@@ -93,7 +94,7 @@ function emptyFragments(kind: 'text' | 'binary', parts: string[], label: string)
     autobahn: [],
     expect: echo([kind === 'text' ? text(whole) : binary(whole)]),
     async run(peer) {
-      await peer.sendFrames(parts.map((payload, i) => ({ opcode: i === 0 ? op : 0x0, fin: i === parts.length - 1, payload })));
+      await peer.sendFrames(parts.map((payload, i) => ({ opcode: i === 0 ? op : Opcode.Continuation, fin: i === parts.length - 1, payload })));
       await peer.waitForMessages(1);
       await closeNormally(peer);
     },
@@ -119,7 +120,7 @@ export const cases: ConformanceCase[] = [
     expect: echo([text('Hello, world! κόσμε')]),
     async run(peer) {
       const bytes = new Uint8Array(Buffer.from('Hello, world! κόσμε', 'utf8'));
-      await peer.sendMessage(0x1, bytes, { fragmentSize: 1 });
+      await peer.sendMessage(Opcode.Text, bytes, { fragmentSize: 1 });
       await peer.waitForMessages(1);
       await closeNormally(peer);
     },

@@ -1,6 +1,7 @@
 // Text and binary messages in one frame at the length-encoding boundaries (RFC 6455 §5.2: 7-bit lengths up to
 // 125, 16-bit from 126 to 65535, 64-bit from 65536), written in one go, in chops of 997 bytes, or byte by byte.
 // The target must echo each exactly (content compared, not only length) and close cleanly (Autobahn 1.1, 1.2).
+import { Opcode } from '../../../protocol/constants.js';
 import { closeNormally, defineCase, echo, patternPayload, type Chop, type ConformanceCase } from '../../define.js';
 
 const LENGTHS = [0, 125, 126, 127, 128, 65535, 65536] as const;
@@ -21,7 +22,7 @@ function messageCase(kind: 'text' | 'binary', length: number, chop: Chop): Confo
     autobahn: ab ? [ab] : [],
     expect: () => echo([{ type: kind, payload: patternPayload(kind, length) }]),
     async run(peer) {
-      await peer.sendMessage(kind === 'text' ? 0x1 : 0x2, patternPayload(kind, length), { chop });
+      await peer.sendMessage(kind === 'text' ? Opcode.Text : Opcode.Binary, patternPayload(kind, length), { chop });
       await peer.waitForMessages(1);
       await closeNormally(peer);
     },

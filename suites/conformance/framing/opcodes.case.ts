@@ -1,15 +1,18 @@
 // Reserved opcodes 3-7 (non-control) and 0xB-0xF (control). RFC 6455 §5.2: "If an unknown opcode is received, the
 // receiving endpoint MUST _Fail the WebSocket Connection_." Alone, and after a valid message with a ping behind
 // (Autobahn 4.x): the valid message is echoed first (failing before it is non-strict), the ping is not answered.
+import { Opcode } from '../../../protocol/constants.js';
 import { awaitFailure, defineCase, failWith, text, type ConformanceCase } from '../../define.js';
 
 const HELLO = 'Hello, world!';
-const RESERVED = [3, 4, 5, 6, 7, 0xb, 0xc, 0xd, 0xe, 0xf] as const;
+/** RFC 6455 §5.2 "%x3-7 are reserved for further non-control frames", "%xB-F are reserved for further control
+ * frames": sent on purpose, by number, since the RFC gives them no names (Opcode has none either). */
+const RESERVED = [0x3, 0x4, 0x5, 0x6, 0x7, 0xb, 0xc, 0xd, 0xe, 0xf] as const;
 
-const ALONE_AUTOBAHN: Record<number, string> = { 3: '4.1.1', 4: '4.1.2', 0xb: '4.2.1', 0xc: '4.2.2' };
-const AFTER_AUTOBAHN: Record<number, string> = { 5: '4.1.3', 6: '4.1.4', 7: '4.1.5', 0xd: '4.2.3', 0xe: '4.2.4', 0xf: '4.2.5' };
+const ALONE_AUTOBAHN: Record<number, string> = { 0x3: '4.1.1', 0x4: '4.1.2', 0xb: '4.2.1', 0xc: '4.2.2' };
+const AFTER_AUTOBAHN: Record<number, string> = { 0x5: '4.1.3', 0x6: '4.1.4', 0x7: '4.1.5', 0xd: '4.2.3', 0xe: '4.2.4', 0xf: '4.2.5' };
 /** Autobahn sends an empty payload with opcodes 3, 5, 11 and 13, a non-empty one with the others. */
-const payloadFor = (op: number): string => ([3, 5, 0xb, 0xd].includes(op) ? '' : 'reserved opcode payload');
+const payloadFor = (op: number): string => ([0x3, 0x5, 0xb, 0xd].includes(op) ? '' : 'reserved opcode payload');
 const hex = (op: number): string => op.toString(16);
 
 export const cases: ConformanceCase[] = RESERVED.flatMap((op) => [
@@ -32,9 +35,9 @@ export const cases: ConformanceCase[] = RESERVED.flatMap((op) => [
     expect: failWith([1002], { before: [text(HELLO)] }),
     async run(peer) {
       await peer.sendFrames([
-        { opcode: 0x1, payload: HELLO },
+        { opcode: Opcode.Text, payload: HELLO },
         { opcode: op, payload: payloadFor(op) },
-        { opcode: 0x9, payload: '' },
+        { opcode: Opcode.Ping, payload: '' },
       ]);
       await awaitFailure(peer);
     },

@@ -2,6 +2,7 @@
 // negotiated extensions defines the meaning of such a nonzero value, the receiving endpoint MUST _Fail the
 // WebSocket Connection_"). Alone, and after a valid message with a ping behind (Autobahn 3.x): the valid message
 // must be echoed first (failing before it is non-strict) and the ping must not be answered.
+import { Opcode } from '../../../protocol/constants.js';
 import { awaitFailure, defineCase, failWith, text, type Chop, type ConformanceCase, type FrameSpec } from '../../define.js';
 
 const HELLO = 'Hello, world!';
@@ -14,7 +15,7 @@ function rsv(n: number): Pick<FrameSpec, 'rsv1' | 'rsv2' | 'rsv3'> {
 const chopLabel = (c: Chop): string => (c === 'whole' ? '' : c === 'frame' ? '.frame-chops' : '.byte-chops');
 
 function alone(n: number, opcode: number, what: string, autobahn: string[]): ConformanceCase {
-  const payload = opcode === 0x8 ? new Uint8Array([0x03, 0xe8]) : opcode === 0x2 ? new Uint8Array([0x00, 0xff, 0xfe, 0xfd]) : HELLO;
+  const payload = opcode === Opcode.Close ? new Uint8Array([0x03, 0xe8]) : opcode === Opcode.Binary ? new Uint8Array([0x00, 0xff, 0xfe, 0xfd]) : HELLO;
   return defineCase({
     id: `framing.rsv-${n}.${what}`,
     title: `A ${what} frame with RSV = ${n.toString(2).padStart(3, '0')} fails the connection`,
@@ -38,9 +39,9 @@ function afterMessage(n: number, chop: Chop, autobahn: string[]): ConformanceCas
     async run(peer) {
       await peer.sendFrames(
         [
-          { opcode: 0x1, payload: HELLO },
-          { opcode: 0x1, payload: HELLO, ...rsv(n) },
-          { opcode: 0x9, payload: '' },
+          { opcode: Opcode.Text, payload: HELLO },
+          { opcode: Opcode.Text, payload: HELLO, ...rsv(n) },
+          { opcode: Opcode.Ping, payload: '' },
         ],
         { chop },
       );
@@ -50,14 +51,14 @@ function afterMessage(n: number, chop: Chop, autobahn: string[]): ConformanceCas
 }
 
 export const cases: ConformanceCase[] = [
-  ...[1, 2, 3, 4, 5, 6, 7].map((n) => alone(n, 0x1, 'text', n === 1 ? ['3.1'] : [])),
+  ...[1, 2, 3, 4, 5, 6, 7].map((n) => alone(n, Opcode.Text, 'text', n === 1 ? ['3.1'] : [])),
   afterMessage(2, 'whole', ['3.2']),
   afterMessage(3, 'frame', ['3.3']),
   afterMessage(4, 'byte', ['3.4']),
   afterMessage(1, 'whole', []),
   afterMessage(7, 'byte', []),
-  alone(5, 0x2, 'binary', ['3.5']),
-  alone(6, 0x9, 'ping', ['3.6']),
-  alone(6, 0xa, 'pong', []),
-  alone(7, 0x8, 'close', ['3.7']),
+  alone(5, Opcode.Binary, 'binary', ['3.5']),
+  alone(6, Opcode.Ping, 'ping', ['3.6']),
+  alone(6, Opcode.Pong, 'pong', []),
+  alone(7, Opcode.Close, 'close', ['3.7']),
 ];

@@ -1,5 +1,6 @@
 // Shared pieces of the opening-handshake cases (RFC 6455 §4): what a refusal must look like, what an acceptance
 // must carry, and the usual scripts.
+import { Opcode } from '../../../protocol/constants.js';
 import { closeNormally, echo, text, type Expectation, type HeaderRule, type NonStrictStatus, type Peer } from '../../define.js';
 
 /**
@@ -38,7 +39,7 @@ export function acceptance(
 /** Script of an accepting case: send the probe, wait for its echo, close. Does nothing when the handshake failed. */
 export async function probeEcho(peer: Peer): Promise<void> {
   if (!isOpen(peer)) return;
-  await peer.sendMessage(0x1, PROBE_MESSAGE);
+  await peer.sendMessage(Opcode.Text, PROBE_MESSAGE);
   await peer.waitForMessages(1);
   await closeNormally(peer);
 }

@@ -1,5 +1,6 @@
 // What travels around the request head: frames in the same TCP write, very large heads, a request body, and the
 // Origin policy.
+import { Opcode } from '../../../protocol/constants.js';
 import { closeNormally, defineCase, echo, informational, text, type ConformanceCase, type Expectation } from '../../define.js';
 import { encodeFrameBytes } from '../../../protocol/frame/encode.js';
 import { acceptance, closeIfOpened, CLIENT_ERROR_STATUSES, isOpen, probeEcho, PROBE_MESSAGE } from './common.js';
@@ -36,7 +37,7 @@ const bigHead = (kib: number): ConformanceCase =>
         peer.metric('second-connection-ok', 0);
         return;
       }
-      await second.sendMessage(0x1, PROBE_MESSAGE);
+      await second.sendMessage(Opcode.Text, PROBE_MESSAGE);
       const echoed = await second.waitForMessages(1);
       peer.metric('second-connection-ok', echoed ? 1 : 0);
       await closeNormally(second);
@@ -54,7 +55,7 @@ export const cases: ConformanceCase[] = [
     // §4.1: the client "MUST NOT" send data before the 101 only in the sense that it has to wait for the 101 to
     // know the connection is open; a server reading the head must not lose bytes that arrived with it.
     handshake: {
-      trailing: encodeFrameBytes({ opcode: 0x1, payload: new Uint8Array(Buffer.from(PIPELINED)), mask: new Uint8Array([0x37, 0xfa, 0x21, 0x3d]) }),
+      trailing: encodeFrameBytes({ opcode: Opcode.Text, payload: new Uint8Array(Buffer.from(PIPELINED)), mask: new Uint8Array([0x37, 0xfa, 0x21, 0x3d]) }),
       send: { chop: 'whole' },
     },
     expect: { kind: 'handshake', status: [101], then: echo([text(PIPELINED)]) },

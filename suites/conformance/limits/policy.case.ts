@@ -5,6 +5,7 @@
 // sender (the request head one byte per second, "slowloris") should be cut off in reasonable time: informational,
 // with the time the target took.
 import { performance } from 'node:perf_hooks';
+import { Opcode } from '../../../protocol/constants.js';
 import { awaitFailure, closeNormally, defineCase, digestStep, echo, failWith, informational, patternPayload, type ConformanceCase } from '../../define.js';
 
 const NOT_CONFIGURED = 'not graded: run with --max-payload N (the target\'s message size limit) to check it';
@@ -19,7 +20,7 @@ export const cases: ConformanceCase[] = [
     expect: failWith([1002, 1009]),
     async run(peer) {
       // The header promises 2^63 + 5 bytes; only 5 follow, and never more.
-      await peer.sendFrame({ opcode: 0x2, payload: 'abcde', lengthForm: 64, lengthOverride: 0x8000_0000_0000_0005n });
+      await peer.sendFrame({ opcode: Opcode.Binary, payload: 'abcde', lengthForm: 64, lengthOverride: 0x8000_0000_0000_0005n });
       await awaitFailure(peer);
     },
   }),
@@ -33,7 +34,7 @@ export const cases: ConformanceCase[] = [
     async run(peer, ctx) {
       const limit = ctx.options.maxPayload;
       if (limit === undefined) return closeNormally(peer);
-      await peer.sendMessage(0x2, patternPayload('binary', limit + 1));
+      await peer.sendMessage(Opcode.Binary, patternPayload('binary', limit + 1));
       await awaitFailure(peer);
     },
   }),
@@ -48,7 +49,7 @@ export const cases: ConformanceCase[] = [
     async run(peer, ctx) {
       const limit = ctx.options.maxPayload;
       if (limit !== undefined) {
-        await peer.sendMessage(0x2, patternPayload('binary', limit));
+        await peer.sendMessage(Opcode.Binary, patternPayload('binary', limit));
         await peer.waitForMessages(1);
       }
       await closeNormally(peer);

@@ -2,6 +2,7 @@
 // checked, the total and per-message round-trip times reported. Exclusive: timings are measured with no other
 // case in flight.
 import { performance } from 'node:perf_hooks';
+import { Opcode } from '../../../protocol/constants.js';
 import { closeNormally, defineCase, echo, patternPayload, type ConformanceCase, type Step } from '../../define.js';
 
 const COUNT = 1000;
@@ -9,7 +10,7 @@ const SIZES = [0, 16, 64, 256, 1024, 4096];
 
 function rttCase(kind: 'text' | 'binary', size: number, index: number): ConformanceCase {
   const payload = patternPayload(kind, size);
-  const op = kind === 'text' ? 0x1 : 0x2;
+  const op = kind === 'text' ? Opcode.Text : Opcode.Binary;
   return defineCase({
     id: `limits.${kind}.round-trips-1000.size-${size}`,
     title: `1000 ${kind} messages of ${size} bytes, each sent after the previous echo: all echoed, round-trip time reported`,

@@ -5,6 +5,7 @@
 // such a message with 1009 or 1008 (its own size or fragment-count limit) is non-strict (limit-reached), not failed:
 // RFC 6455 §10.4 lets implementations set limits; a correct server still answers with a clean close.
 import { performance } from 'node:perf_hooks';
+import { Opcode } from '../../../protocol/constants.js';
 import { closeNormally, defineCase, digestStep, patternPayload, type CaseTag, type Chop, type ConformanceCase, type Peer } from '../../define.js';
 
 const KiB = 1024;
@@ -36,7 +37,7 @@ function bigCase(opts: {
   chop?: Chop;
 }): ConformanceCase {
   const tags: CaseTag[] = opts.size >= 16 * MiB ? ['huge', 'heavy'] : opts.size >= MiB ? ['heavy'] : [];
-  const op = opts.kind === 'text' ? 0x1 : 0x2;
+  const op = opts.kind === 'text' ? Opcode.Text : Opcode.Binary;
   return defineCase({
     id: opts.id,
     title: opts.title,

@@ -3,16 +3,17 @@
 // frame (the MASK bit is what counts: §5.2 "Mask: 1 bit ... If set to 1, a masking key is present"). "A server
 // MUST NOT mask any frames that it sends to the client": the grader checks every frame of every case; the
 // dedicated case below exercises each kind of frame a server sends.
+import { Opcode } from '../../../protocol/constants.js';
 import { awaitFailure, closeNormally, defineCase, echo, failWith, pong, text, binary, type ConformanceCase } from '../../define.js';
 
 const ZERO_KEY = new Uint8Array(4);
 
 export const cases: ConformanceCase[] = [
   ...([
-    ['text', 0x1, 'Hello, world!'],
-    ['binary', 0x2, 'binary payload'],
-    ['ping', 0x9, 'ping payload'],
-    ['close', 0x8, '\u0003\u00e8'],
+    ['text', Opcode.Text, 'Hello, world!'],
+    ['binary', Opcode.Binary, 'binary payload'],
+    ['ping', Opcode.Ping, 'ping payload'],
+    ['close', Opcode.Close, '\u0003\u00e8'],
   ] as const).map(([name, opcode, payload]) =>
     defineCase({
       id: `masking.unmasked.${name}`,
@@ -35,8 +36,8 @@ export const cases: ConformanceCase[] = [
     expect: failWith([1002], { before: [text('masked')] }),
     async run(peer) {
       await peer.sendFrames([
-        { opcode: 0x1, payload: 'masked' },
-        { opcode: 0x1, payload: 'unmasked', mask: null },
+        { opcode: Opcode.Text, payload: 'masked' },
+        { opcode: Opcode.Text, payload: 'unmasked', mask: null },
       ]);
       await awaitFailure(peer);
     },
@@ -49,10 +50,10 @@ export const cases: ConformanceCase[] = [
     expect: echo([text('zero key text'), pong('zero key ping'), binary('zero key binary')]),
     async run(peer) {
       await peer.sendFrames([
-        { opcode: 0x1, payload: 'zero key text', mask: ZERO_KEY },
-        { opcode: 0x9, payload: 'zero key ping', mask: ZERO_KEY },
-        { opcode: 0x2, fin: false, payload: 'zero key ', mask: ZERO_KEY },
-        { opcode: 0x0, fin: true, payload: 'binary', mask: ZERO_KEY },
+        { opcode: Opcode.Text, payload: 'zero key text', mask: ZERO_KEY },
+        { opcode: Opcode.Ping, payload: 'zero key ping', mask: ZERO_KEY },
+        { opcode: Opcode.Binary, fin: false, payload: 'zero key ', mask: ZERO_KEY },
+        { opcode: Opcode.Continuation, fin: true, payload: 'binary', mask: ZERO_KEY },
       ]);
       await peer.waitForMessages(2);
       await closeNormally(peer);
@@ -66,9 +67,9 @@ export const cases: ConformanceCase[] = [
     expect: echo([text('abcdefghijklmnopqrstuvwxyz')]),
     async run(peer) {
       await peer.sendFrames([
-        { opcode: 0x1, fin: false, payload: 'abcdefg', mask: new Uint8Array([1, 2, 3, 4]) },
-        { opcode: 0x0, fin: false, payload: 'hijklmnop', mask: new Uint8Array([0xff, 0x00, 0xaa, 0x55]) },
-        { opcode: 0x0, fin: true, payload: 'qrstuvwxyz', mask: new Uint8Array([0x80, 0x7f, 0x01, 0xfe]) },
+        { opcode: Opcode.Text, fin: false, payload: 'abcdefg', mask: new Uint8Array([1, 2, 3, 4]) },
+        { opcode: Opcode.Continuation, fin: false, payload: 'hijklmnop', mask: new Uint8Array([0xff, 0x00, 0xaa, 0x55]) },
+        { opcode: Opcode.Continuation, fin: true, payload: 'qrstuvwxyz', mask: new Uint8Array([0x80, 0x7f, 0x01, 0xfe]) },
       ]);
       await peer.waitForMessages(1);
       await closeNormally(peer);
@@ -81,8 +82,8 @@ export const cases: ConformanceCase[] = [
     autobahn: [],
     expect: echo([text('text to echo'), binary('binary to echo'), pong('ping to answer')], { codes: [4321, 1000] }),
     async run(peer) {
-      await peer.sendMessage(0x1, 'text to echo');
-      await peer.sendMessage(0x2, 'binary to echo');
+      await peer.sendMessage(Opcode.Text, 'text to echo');
+      await peer.sendMessage(Opcode.Binary, 'binary to echo');
       await peer.sendPing('ping to answer');
       await peer.waitForMessages(2);
       await peer.waitForPongs(1);

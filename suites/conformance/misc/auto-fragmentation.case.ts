@@ -1,5 +1,6 @@
 // A large message auto-fragmented by the client (Autobahn 10.1.1): 65536 bytes of text in frames of 1300 bytes
 // (one text frame and 50 continuations, RFC 6455 §5.4), echoed whole.
+import { Opcode } from '../../../protocol/constants.js';
 import { closeNormally, defineCase, echo, patternPayload, text, type ConformanceCase } from '../../define.js';
 
 export const cases: ConformanceCase[] = [
@@ -10,7 +11,7 @@ export const cases: ConformanceCase[] = [
     autobahn: ['10.1.1'],
     expect: () => echo([text(patternPayload('text', 65536))]),
     async run(peer) {
-      await peer.sendMessage(0x1, patternPayload('text', 65536), { fragmentSize: 1300 });
+      await peer.sendMessage(Opcode.Text, patternPayload('text', 65536), { fragmentSize: 1300 });
       await peer.waitForMessages(1);
       await closeNormally(peer);
     },

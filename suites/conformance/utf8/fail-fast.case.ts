@@ -4,6 +4,7 @@
 // part that makes the text invalid, then waits (FAIL_FAST_WINDOW_MS) for the target to fail before it sends the
 // rest; the mark 'rest' is set just before the rest goes out. Failing before the mark: pass; only after it:
 // non-strict (late-fail, the shared grader's `failBy`); never: fail.
+import { Opcode } from '../../../protocol/constants.js';
 import { encodeFrameBytes } from '../../../protocol/frame/encode.js';
 import { awaitFailure, defineCase, failWith, utf8, type ConformanceCase, type Peer } from '../../define.js';
 
@@ -22,18 +23,18 @@ const MARK = 'rest';
 
 /** Three frames of one text message. */
 async function sendAsFrames(peer: Peer, parts: Uint8Array[]): Promise<void> {
-  await peer.sendFrame({ opcode: 0x1, fin: false, payload: parts[0] });
+  await peer.sendFrame({ opcode: Opcode.Text, fin: false, payload: parts[0] });
   await peer.pause(PAUSE_MS);
-  await peer.sendFrame({ opcode: 0x0, fin: false, payload: parts[1] });
+  await peer.sendFrame({ opcode: Opcode.Continuation, fin: false, payload: parts[1] });
   await peer.waitForClose(FAIL_FAST_WINDOW_MS);
   peer.mark(MARK);
-  await peer.sendFrame({ opcode: 0x0, fin: true, payload: parts[2] });
+  await peer.sendFrame({ opcode: Opcode.Continuation, fin: true, payload: parts[2] });
 }
 
 /** One frame, its bytes written in three chops at the part boundaries. */
 async function sendAsChops(peer: Peer, parts: Uint8Array[]): Promise<void> {
   const payload = new Uint8Array(Buffer.concat(parts));
-  const frame = encodeFrameBytes({ opcode: 0x1, payload, mask: new Uint8Array([0x5a, 0x13, 0xc7, 0x9e]) });
+  const frame = encodeFrameBytes({ opcode: Opcode.Text, payload, mask: new Uint8Array([0x5a, 0x13, 0xc7, 0x9e]) });
   const end1 = frame.length - payload.length + (parts[0] as Uint8Array).length;
   const end2 = end1 + (parts[1] as Uint8Array).length;
   await peer.send(frame.subarray(0, end1));

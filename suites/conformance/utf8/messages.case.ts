@@ -1,5 +1,6 @@
 // Autobahn 6.1-6.3: valid and invalid text, whole and fragmented on and off code-point boundaries (RFC 6455 §5.4:
 // a text message's UTF-8 runs across its frames; §8.1 applies to the message, not to each frame).
+import { Opcode } from '../../../protocol/constants.js';
 import { awaitFailure, closeNormally, defineCase, echo, failWith, text, utf8, type ConformanceCase, type FrameSpec } from '../../define.js';
 
 /** 35 bytes: 1-, 2-, 3- and 4-byte sequences. */
@@ -9,7 +10,7 @@ const GREEK = utf8('κόσμε');
 const WITH_SURROGATE = new Uint8Array([...utf8('κόσμε'), 0xed, 0xa0, 0x80, ...utf8('wsprobe')]);
 
 const fragments = (parts: Uint8Array[]): FrameSpec[] =>
-  parts.map((p, i) => ({ opcode: i === 0 ? 0x1 : 0x0, fin: i === parts.length - 1, payload: p }));
+  parts.map((p, i) => ({ opcode: i === 0 ? Opcode.Text : Opcode.Continuation, fin: i === parts.length - 1, payload: p }));
 const bytewise = (bytes: Uint8Array): FrameSpec[] => fragments(Array.from(bytes, (b) => new Uint8Array([b])));
 
 const valid = (id: string, title: string, autobahn: string[], frames: FrameSpec[], expected: Uint8Array): ConformanceCase =>
@@ -36,7 +37,7 @@ function midBoundary(bytes: Uint8Array): number {
 const cut = midBoundary(MIXED);
 
 export const cases: ConformanceCase[] = [
-  valid('empty.whole', 'Empty text message is echoed', ['6.1.1'], [{ opcode: 0x1 }], new Uint8Array(0)),
+  valid('empty.whole', 'Empty text message is echoed', ['6.1.1'], [{ opcode: Opcode.Text }], new Uint8Array(0)),
   valid('empty.three-fragments', 'Text message of three empty fragments is echoed as one empty message', ['6.1.2'], fragments([new Uint8Array(0), new Uint8Array(0), new Uint8Array(0)]), new Uint8Array(0)),
   valid(
     'empty.first-last-empty',
@@ -62,7 +63,7 @@ export const cases: ConformanceCase[] = [
     autobahn: ['6.3.1'],
     expect: failWith([1007]),
     async run(peer) {
-      await peer.sendFrame({ opcode: 0x1, payload: WITH_SURROGATE });
+      await peer.sendFrame({ opcode: Opcode.Text, payload: WITH_SURROGATE });
       await awaitFailure(peer);
     },
   }),

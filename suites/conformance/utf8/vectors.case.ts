@@ -4,12 +4,13 @@
 // that was not consistent with the type of the message (e.g., non-UTF-8 [RFC3629] data within a text message)."
 // Each vector is sent twice: as one frame (Autobahn 6.5-6.23), and one byte per frame, so a validator that
 // forgets its state between frames is caught. Valid vectors (non-characters and specials included) are echoed.
+import { Opcode } from '../../../protocol/constants.js';
 import { awaitFailure, closeNormally, defineCase, echo, failWith, text, type ConformanceCase, type FrameSpec } from '../../define.js';
 import { UTF8_VECTORS, type Utf8Vector } from './vectors.js';
 
 function byteFrames(bytes: Uint8Array): FrameSpec[] {
-  if (bytes.length === 0) return [{ opcode: 0x1 }];
-  return Array.from(bytes, (b, i): FrameSpec => ({ opcode: i === 0 ? 0x1 : 0x0, fin: i === bytes.length - 1, payload: new Uint8Array([b]) }));
+  if (bytes.length === 0) return [{ opcode: Opcode.Text }];
+  return Array.from(bytes, (b, i): FrameSpec => ({ opcode: i === 0 ? Opcode.Text : Opcode.Continuation, fin: i === bytes.length - 1, payload: new Uint8Array([b]) }));
 }
 
 function vectorCase(v: Utf8Vector, split: boolean): ConformanceCase {
@@ -23,7 +24,7 @@ function vectorCase(v: Utf8Vector, split: boolean): ConformanceCase {
     expect: v.valid ? echo([text(bytes)]) : failWith([1007]),
     async run(peer) {
       if (split) await peer.sendFrames(byteFrames(bytes), { chop: 'frame' });
-      else await peer.sendFrame({ opcode: 0x1, payload: bytes });
+      else await peer.sendFrame({ opcode: Opcode.Text, payload: bytes });
       if (v.valid) {
         await peer.waitForMessages(1);
         await closeNormally(peer);

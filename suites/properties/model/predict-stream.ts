@@ -62,15 +62,20 @@ export function predictStream(frames: readonly FuzzFrame[]): StreamPrediction {
   const p: StreamPrediction = { echoes: [], pings: [], failures: [], mustFail: false, close: null, doomed: false, messageOpen: false };
   let open: { opcode: 1 | 2; parts: Uint8Array[]; utf8: Utf8Validator | null } | null = null;
 
+  // A frame that breaks two rules may be failed for either (the order of checks is the receiver's): a text frame
+  // starting a message whose bytes are not UTF-8 may earn 1007 as well as its other fault's code.
+  let current: FuzzFrame | undefined;
   const fail = (frame: number, codes: number[], rule: string, definite: boolean): void => {
     // A doomed text message lets a lazy validator fail later, with 1007, at any frame up to this one.
-    const all = definite && p.doomed && !codes.includes(1007) ? [...codes, 1007] : codes;
+    const also1007 = definite && (p.doomed || (current !== undefined && startsInvalidText(current, open !== null)));
+    const all = also1007 && !codes.includes(1007) ? [...codes, 1007] : codes;
     p.failures.push({ frame, codes: all, echoes: p.echoes.length, pings: p.pings.length, rule, definite });
     if (definite) p.mustFail = true;
   };
 
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i]!;
+    current = f;
     if (f.lengthOverride !== undefined) {
       // §5.2: "the most significant bit MUST be 0"; 1009 fits too: no server can take 2^63 bytes.
       fail(i, [1002, 1009], 'RFC 6455 §5.2: 64-bit payload length with the most significant bit set', true);
@@ -111,7 +116,9 @@ export function predictStream(frames: readonly FuzzFrame[]): StreamPrediction {
         if (code !== null) {
           const cls = closeCodeClass(code);
           if (cls === 'invalid') {
-            fail(i, PROTOCOL_ERROR, `RFC 6455 §7.4.1: close code ${code} is not allowed on the wire`, true);
+            // A reason that is not UTF-8 as well: either fault's code answers it.
+            const codes = firstInvalidUtf8Index(body.subarray(2)) !== -1 ? [1002, 1007] : PROTOCOL_ERROR;
+            fail(i, codes, `RFC 6455 §7.4.1: close code ${code} is not allowed on the wire`, true);
             break;
           }
           if (cls === 'registered-later') fail(i, PROTOCOL_ERROR, `RFC 6455 §7.4.2: close code ${code} is not defined by RFC 6455 itself`, false);
@@ -155,3 +162,9 @@ export function predictStream(frames: readonly FuzzFrame[]): StreamPrediction {
   return p;
 }
 
+/** A text frame that starts a message with bytes that can never be valid UTF-8 (or, with FIN, are not). */
+function startsInvalidText(f: FuzzFrame, messageOpen: boolean): boolean {
+  if (f.opcode !== Opcode.Text || messageOpen || f.lengthOverride !== undefined) return false;
+  const v = new Utf8Validator();
+  return v.push(f.payload) !== -1 || (f.fin && !v.end());
+}

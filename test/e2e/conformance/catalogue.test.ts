@@ -1,7 +1,7 @@
 // The whole catalogue against the embedded reference server and against a `ws` echo server. The reference server
 // must pass every case (informational aside); ws passes everything but the documented deviations (docs/verdicts.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReferenceServer, type RunningServer } from '../../../peers/reference-server.js';
+import { startReferenceServer, type RunningServer } from '../../../peers/server/reference-server.js';
 import type { CaseResult, RunResult } from '../../../reports/schema.js';
 import { filterCases } from '../../../runners/conformance/filter.js';
 import { runConformance } from '../../../runners/conformance/run.js';

@@ -3,7 +3,7 @@
 // deliberately broken deflate server (test/fixtures/deflate-servers.ts) fails the cases meant to catch it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { startReferenceServer, type RunningServer } from '../../../peers/reference-server.js';
+import { startReferenceServer, type RunningServer } from '../../../peers/server/reference-server.js';
 import type { CaseResult } from '../../../reports/schema.js';
 import { runConformance } from '../../../runners/conformance/run.js';
 import { cases as DEFLATE_CASES } from '../../../suites/conformance/deflate/index.js';

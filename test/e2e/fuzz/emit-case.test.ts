@@ -8,7 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReferenceServer, type RunningServer } from '../../../peers/reference-server.js';
+import { startReferenceServer, type RunningServer } from '../../../peers/server/reference-server.js';
 import { TcpFuzzTarget } from '../../../peers/fuzz/tcp-target.js';
 import { emitRegressionCase } from '../../../runners/fuzz/emit-case.js';
 import { runFuzz } from '../../../runners/fuzz/run-fuzz.js';

@@ -54,7 +54,7 @@ describe('replay', () => {
       expect(again.failures).toHaveLength(1);
       const replayed = again.failures[0]!;
       expect(replayed.counterexample).toEqual(failure.counterexample);
-      expect(replayed.check.mismatch?.reasonCode).toBe(failure.check.mismatch?.reasonCode);
+      expect(replayed.check.grade?.reasonCode).toBe(failure.check.grade?.reasonCode);
       // The handshake key bytes are seeded by the case, so whole byte streams compare equal.
       expect(Buffer.from(replayed.check.sent).equals(Buffer.from(failure.check.sent))).toBe(true);
       expect(failure.check.sent.length).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 // Conformant targets pass every fuzz suite: the embedded reference server and ws's WebSocketServer (echo on
 // 127.0.0.1, port 0), 200 seeded cases per suite, bounded in time. A failure prints its counterexample.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReferenceServer, type RunningServer } from '../../../peers/reference-server.js';
+import { startReferenceServer, type RunningServer } from '../../../peers/server/reference-server.js';
 import { runFuzz } from '../../../runners/fuzz/run-fuzz.js';
 import { TcpFuzzTarget } from '../../../peers/fuzz/tcp-target.js';
 import { FUZZ_SUITE_NAMES } from '../../../suites/properties/fuzz-suite.js';

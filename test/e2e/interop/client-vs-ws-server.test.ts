@@ -2,7 +2,7 @@
 // with and without permessage-deflate: messages of every length form, fragmentation, ping/pong, and every valid
 // close code echoed in the close handshake.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectClient, HandshakeError, type ClientOptions, type ReferenceClient } from '../../../peers/reference-client.js';
+import { connectClient, HandshakeError, type ClientOptions, type ReferenceClient } from '../../../peers/client/reference-client.js';
 import { makeSelfSignedCert, type TestCert } from '../../helpers/tls-cert.js';
 import { binaryOfBytes, SIZES, startWsEchoServer, textOfBytes, VALID_CLOSE_CODES, type WsEchoServer } from './helpers.js';
 

@@ -4,8 +4,8 @@
 // repeated so context takeover (or its absence) is exercised, and a fragmented compressed message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer, type PerMessageDeflateOptions } from 'ws';
-import { connectClient, type ClientDeflateOptions } from '../../../peers/reference-client.js';
-import { startReferenceServer, type RunningServer, type ServerDeflateOptions } from '../../../peers/reference-server.js';
+import { connectClient, type ClientDeflateOptions } from '../../../peers/client/reference-client.js';
+import { startReferenceServer, type RunningServer, type ServerDeflateOptions } from '../../../peers/server/reference-server.js';
 import { parseExtensionHeader, type ParsedExtension } from '../../../protocol/extensions/header.js';
 import { binaryOfBytes, nextWsMessage, textOfBytes } from './helpers.js';
 

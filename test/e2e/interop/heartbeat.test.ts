@@ -2,8 +2,8 @@
 // one that answers is kept.
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { connectClient } from '../../../peers/reference-client.js';
-import { startReferenceServer, type RunningServer } from '../../../peers/reference-server.js';
+import { connectClient } from '../../../peers/client/reference-client.js';
+import { startReferenceServer, type RunningServer } from '../../../peers/server/reference-server.js';
 import { openWs, startWsEchoServer, until, wsClosed, type WsEchoServer } from './helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -3,8 +3,8 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Entropy } from '../../../protocol/entropy.js';
-import { backoffBound, ReconnectingClient } from '../../../peers/reference-client.js';
-import { startReferenceServer, type RunningServer } from '../../../peers/reference-server.js';
+import { backoffBound, ReconnectingClient } from '../../../peers/client/reference-client.js';
+import { startReferenceServer, type RunningServer } from '../../../peers/server/reference-server.js';
 
 /** Entropy that returns the given 32-bit words in turn (the backoff draws one word per delay). */
 function scriptedEntropy(words: number[]): Entropy {

@@ -5,8 +5,8 @@ import { connect, type Socket } from 'node:net';
 import { get } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectClient, HandshakeError } from '../../../peers/reference-client.js';
-import { startReferenceServer, type RunningServer, type ServerStats } from '../../../peers/reference-server.js';
+import { connectClient, HandshakeError } from '../../../peers/client/reference-client.js';
+import { startReferenceServer, type RunningServer, type ServerStats } from '../../../peers/server/reference-server.js';
 import { nextWsMessage, openWs, wsClosed } from './helpers.js';
 
 let server: RunningServer;

@@ -2,7 +2,7 @@
 // connection, "Connection: close" and HTTP/1.0 close it, and a WebSocket upgrade may follow on the same connection.
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReferenceServer, type RunningServer } from '../../../peers/reference-server.js';
+import { startReferenceServer, type RunningServer } from '../../../peers/server/reference-server.js';
 
 let server: RunningServer;
 beforeAll(async () => {

@@ -3,7 +3,7 @@
 // ping/pong, every valid close code echoed, and graceful shutdown (1001).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startReferenceServer, type RunningServer } from '../../../peers/reference-server.js';
+import { startReferenceServer, type RunningServer } from '../../../peers/server/reference-server.js';
 import { makeSelfSignedCert, type TestCert } from '../../helpers/tls-cert.js';
 import { binaryOfBytes, nextWsMessage, openWs, SIZES, textOfBytes, until, VALID_CLOSE_CODES, wsClosed } from './helpers.js';
 

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeRuns } from '../../../reports/merge.js';
 import { runLoad } from '../../../runners/load/engine.js';
-import { addEncoded, newHistogram, summarize } from '../../../runners/load/histograms.js';
+import { newHistogram, summarizeHistogram } from '../../../reports/histogram.js';
+import { addEncoded } from '../../../runners/load/histograms.js';
 import { profile, startWsServer, type TestServer } from './load-helpers.js';
 
 let server: TestServer;
@@ -30,7 +31,7 @@ describe('load: shards', () => {
     for (const name of ['connect', 'pingRtt', 'messageRtt'] as const) {
       const sum = newHistogram();
       for (const s of shards) addEncoded(sum, s.load!.histograms[name]!.encoded);
-      expect({ ...merged.histograms[name], encoded: '' }).toEqual({ ...summarize(sum), encoded: '' });
+      expect({ ...merged.histograms[name], encoded: '' }).toEqual({ ...summarizeHistogram(sum), encoded: '' });
       expect(merged.histograms[name]!.count).toBe(shards.reduce((a, s) => a + s.load!.histograms[name]!.count, 0));
     }
     expect(merged.counters.messagesSent).toBe(shards.reduce((a, s) => a + s.load!.counters.messagesSent!, 0));

@@ -1,7 +1,7 @@
 // The scheduler: concurrency limit, exclusive cases alone, harness errors as verdict 'error', the hard guard on
 // scripts that overrun, per-case seeds, interruption, and results in the RunResult contract.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReferenceServer, type RunningServer } from '../../../../peers/reference-server.js';
+import { startReferenceServer, type RunningServer } from '../../../../peers/server/reference-server.js';
 import { caseSeed, runConformance } from '../../../../runners/conformance/run.js';
 import { closeNormally, defineCase, echo, text, type ConformanceCase } from '../../../../suites/define.js';
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addEncoded, encodeHistogram, newHistogram, recordMs, summarize } from '../../../../runners/load/histograms.js';
+import { encodeHistogram, newHistogram, summarizeHistogram as summarize } from '../../../../reports/histogram.js';
+import { addEncoded, recordMs } from '../../../../runners/load/histograms.js';
 import { readStamp, STAMP_BYTES, writeStamp } from '../../../../peers/load/message-stamp.js';
 
 describe('histograms', () => {

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { newHistogram, recordMs, type HistogramName } from '../../../../runners/load/histograms.js';
+import { newHistogramSet, recordMs } from '../../../../runners/load/histograms.js';
 import { evaluateThresholds, parseThreshold, THRESHOLD_GRAMMAR, ThresholdSyntaxError } from '../../../../runners/load/thresholds.js';
 
 function inputs() {
-  const histograms = Object.fromEntries(['connect', 'pingRtt', 'messageRtt', 'heartbeatJitter', 'recover'].map((n) => [n, newHistogram()])) as Record<
-    HistogramName,
-    ReturnType<typeof newHistogram>
-  >;
+  const histograms = newHistogramSet();
   for (let i = 1; i <= 100; i++) recordMs(histograms.pingRtt, i);
   recordMs(histograms.connect, 150);
   return {

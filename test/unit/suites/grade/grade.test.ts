@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Observation, ObservedEvent } from '../../../../peers/raw/observation.js';
 import { emptyObservation } from '../../../../peers/raw/observation.js';
 import { violation } from '../../../../protocol/violations.js';
-import { formatNumbers, grade, REASON_CODES } from '../../../../runners/conformance/grade.js';
+import { formatNumbers, grade, REASON_CODES } from '../../../../suites/grade/grade.js';
 import { digestStep, echo, failWith, GIVE_UP_MARK, informational, pong, text, type Expectation } from '../../../../suites/define.js';
 
 const enc = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));

@@ -3,11 +3,11 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PeerConnectError, RawPeer } from '../../../peers/raw-peer.js';
-import { seededEntropy } from '../../../protocol/entropy.js';
-import { encodeFrameBytes, encodeFrameUnchecked } from '../../../protocol/frame/encode.js';
-import { FrameDecoder } from '../../../protocol/frame/decoder.js';
-import { computeAcceptKey } from '../../../protocol/handshake/accept-key.js';
+import { PeerConnectError, RawPeer } from '../../../../peers/raw/raw-peer.js';
+import { seededEntropy } from '../../../../protocol/entropy.js';
+import { encodeFrameBytes, encodeFrameUnchecked } from '../../../../protocol/frame/encode.js';
+import { FrameDecoder } from '../../../../protocol/frame/decoder.js';
+import { computeAcceptKey } from '../../../../protocol/handshake/accept-key.js';
 
 interface Conn {
   socket: net.Socket;

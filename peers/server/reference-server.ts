@@ -5,20 +5,20 @@
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import cluster from 'node:cluster';
-import { CloseCode } from '../protocol/constants.js';
-import { Connection, type ConnectionEvent } from '../protocol/connection/connection.js';
-import { cryptoEntropy } from '../protocol/entropy.js';
-import { HttpHeadParser, headerValue, type HttpHead } from '../protocol/handshake/head-parser.js';
-import { checkClientRequest } from '../protocol/handshake/server-request.js';
-import { buildRejection, buildServerResponse } from '../protocol/handshake/server-response.js';
-import { Pump } from './pump.js';
-import { negotiateServerExtensions, type ServerDeflateOptions } from './server/deflate.js';
-import { buildStatsResponse, emptyCounters, type ServerStats, type StatCounters } from './server/stats.js';
-import { startClusterPrimary } from './server/cluster-primary.js';
-import { serverTlsOptions, type ServerTlsOptions } from './tls.js';
+import { CloseCode } from '../../protocol/constants.js';
+import { Connection, type ConnectionEvent } from '../../protocol/connection/connection.js';
+import { cryptoEntropy } from '../../protocol/entropy.js';
+import { HttpHeadParser, headerValue, type HttpHead } from '../../protocol/handshake/head-parser.js';
+import { checkClientRequest } from '../../protocol/handshake/server-request.js';
+import { buildRejection, buildServerResponse } from '../../protocol/handshake/server-response.js';
+import { Pump } from '../pump.js';
+import { negotiateServerExtensions, type ServerDeflateOptions } from './deflate.js';
+import { buildStatsResponse, emptyCounters, type ServerStats, type StatCounters } from './stats.js';
+import { startClusterPrimary } from './cluster-primary.js';
+import { serverTlsOptions, type ServerTlsOptions } from '../tls.js';
 
-export type { ServerStats } from './server/stats.js';
-export type { ServerDeflateOptions } from './server/deflate.js';
+export type { ServerStats } from './stats.js';
+export type { ServerDeflateOptions } from './deflate.js';
 
 export interface ReferenceServerOptions {
   /** Default 127.0.0.1. */

@@ -1,0 +1,37 @@
+// The counters a load worker keeps: cumulative, reported once a second, summed by name across workers and shards.
+
+export function newLoadCounters() {
+  return {
+    connectAttempts: 0,
+    opened: 0,
+    failed: 0,
+    closed: 0,
+    dropped: 0,
+    reconnects: 0,
+    reconnectAttempts: 0,
+    messagesSent: 0,
+    messagesReceived: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    pingsSent: 0,
+    pongsReceived: 0,
+    missedPongs: 0,
+    pingsSkipped: 0,
+    unsolicitedPongs: 0,
+    outOfOrder: 0,
+    unmatched: 0,
+    sendsSkipped: 0,
+    peakOpen: 0,
+  };
+}
+export type LoadCounters = ReturnType<typeof newLoadCounters>;
+
+/**
+ * Reported with --deflate only: connections that negotiated permessage-deflate, and message payload bytes before
+ * compression / after inflation (bytesSent/bytesReceived stay the wire figures). Names that `report merge` sums.
+ */
+export interface DeflateCounters {
+  deflateNegotiated: number;
+  appBytesSent: number;
+  appBytesReceived: number;
+}

@@ -1,0 +1,46 @@
+// The one table of reason codes: every verdict the grader gives, in conformance and fuzz runs alike, carries one of
+// these. The type is derived from the table, so a code that is not here does not compile; docs/verdicts.md is
+// checked against it (test/unit/suites/grade/reasons.test.ts).
+import type { Verdict } from '../../reports/schema.js';
+
+export interface ReasonInfo {
+  /** The verdicts this code goes with. */
+  verdicts: readonly Verdict[];
+  /** When it is given, in one line. */
+  text: string;
+}
+
+export const REASON_CODES = {
+  ok: { verdicts: ['pass'], text: 'the target did what the RFC asks' },
+  'allowed-fail': { verdicts: ['pass'], text: 'the target failed the connection at a point where the RFC allows it to (e.g. a non-minimal length, a close code registered after RFC 6455)' },
+  informational: { verdicts: ['informational'], text: 'behaviour recorded, not graded' },
+  'not-configured': { verdicts: ['informational'], text: 'not graded: the run lacks the option this case needs' },
+  'invalid-frame': { verdicts: ['fail'], text: 'the target sent a frame or message that breaks RFC 6455 (or RFC 7692)' },
+  'masked-frame': { verdicts: ['fail'], text: 'the target sent a masked frame (RFC 6455 §5.1)' },
+  'no-echo': { verdicts: ['fail'], text: 'an expected message or pong did not arrive' },
+  'wrong-echo': { verdicts: ['fail'], text: 'a message or pong arrived with the wrong type or content' },
+  'limit-reached': { verdicts: ['non-strict'], text: 'the target refused a legal message with 1008/1009: a resource limit of its own' },
+  'close-before-echo': { verdicts: ['non-strict'], text: 'the target answered our close, sent right behind a message, without echoing that message first' },
+  'unexpected-frame': { verdicts: ['fail'], text: 'the target sent something it should not have (e.g. echoed invalid data)' },
+  'unexpected-close': { verdicts: ['fail'], text: 'the target closed a connection it should have kept open' },
+  'no-close': { verdicts: ['fail'], text: 'the target did not answer our close frame with a close frame' },
+  'wrong-code': { verdicts: ['fail'], text: 'the close code is not one the case allows' },
+  'unclean-close': { verdicts: ['fail'], text: 'the target did not close TCP after the closing handshake; the client had to drop it' },
+  'not-failed': { verdicts: ['fail'], text: 'the target did not fail the connection' },
+  'early-fail': { verdicts: ['non-strict'], text: 'the target failed before echoing the valid data sent ahead of the invalid data' },
+  'late-fail': { verdicts: ['non-strict'], text: 'the target failed only at the end of the message, not at the first invalid byte' },
+  timeout: { verdicts: ['fail'], text: 'the case deadline passed before the target answered' },
+  'handshake-status': { verdicts: ['fail', 'non-strict'], text: 'the opening handshake got a status the case does not allow (non-strict where the case says so)' },
+  'handshake-header': { verdicts: ['fail'], text: 'a required response header is missing or wrong, or a forbidden one is present' },
+  'handshake-invalid': { verdicts: ['fail'], text: 'the 101 response fails RFC 6455 §4.1 checks' },
+  'harness-error': { verdicts: ['error'], text: 'wsprobe itself failed while running the case (a script threw, our connect failed mid-run)' },
+  'not-negotiated': { verdicts: ['unimplemented'], text: 'the target did not negotiate the extension the case needs' },
+  metric: { verdicts: ['fail'], text: 'a measurement the case requires (e.g. the target still serving afterwards) was not met' },
+  unreachable: { verdicts: ['fail'], text: 'the target stopped accepting connections in the middle of the run' },
+} as const satisfies Record<string, ReasonInfo>;
+
+export type ReasonCode = keyof typeof REASON_CODES;
+
+export function isReasonCode(code: string): code is ReasonCode {
+  return Object.hasOwn(REASON_CODES, code);
+}
