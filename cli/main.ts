@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { COMMANDS } from './commands/index.js';
 import { ExitCode } from './exit-codes.js';
 import { isExpectedError } from './errors.js';
+import { endQuietlyOnClosedOutput } from './output.js';
 import { TOOL_VERSION } from './version.js';
 
 function reportError(err: unknown): void {
@@ -41,6 +42,8 @@ async function main(): Promise<void> {
     reportError(err);
   }
 }
+
+endQuietlyOnClosedOutput();
 
 process.on('unhandledRejection', (err) => {
   reportError(err);

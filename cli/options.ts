@@ -59,6 +59,11 @@ export function applyOptions<T>(y: Argv<T>, table: OptionTable): Argv<T> {
   return out;
 }
 
+/** The builder of a command aimed at a target: the optional URL positional, then the command's option table. */
+export function targetBuilder(table: OptionTable): (y: Argv<object>) => Argv<Record<string, unknown>> {
+  return (y) => applyOptions(y.positional('url', { type: 'string', describe: 'ws:// or wss:// target (none: the embedded reference server)' }), table) as Argv<Record<string, unknown>>;
+}
+
 /** The JSON Schema of a command's config file. */
 export function configSchema(command: string, table: OptionTable): Record<string, unknown> {
   const properties: Record<string, unknown> = {};

@@ -23,10 +23,10 @@ export const VIOLATIONS = {
   'message-too-big': { rfc: '7.4.1', closeCode: 1009, text: 'message larger than the configured limit' },
   'frame-too-big': { rfc: '7.4.1', closeCode: 1009, text: 'frame larger than the configured limit' },
   // permessage-deflate (RFC 7692)
-  'rsv1-on-continuation': { rfc: '7692 6.1', closeCode: 1002, text: 'RSV1 set on a continuation frame' },
-  'rsv1-on-control': { rfc: '7692 6.1', closeCode: 1002, text: 'RSV1 set on a control frame' },
+  'rsv1-on-continuation': { rfc: '7692 6', closeCode: 1002, text: 'RSV1 set on a continuation frame' },
+  'rsv1-on-control': { rfc: '7692 6', closeCode: 1002, text: 'RSV1 set on a control frame' },
   'inflate-error': { rfc: '7692 7.2.2', closeCode: 1007, text: 'compressed payload does not inflate' },
-  'inflated-too-big': { rfc: '7692 8.1', closeCode: 1009, text: 'inflated message larger than the configured limit' },
+  'inflated-too-big': { rfc: '10.4', closeCode: 1009, text: 'inflated message larger than the configured limit' },
   // Transport
   'unexpected-eof': { rfc: '7.1.5', closeCode: 1006, text: 'TCP closed without a close handshake' },
 } as const;
@@ -35,7 +35,7 @@ export type ViolationId = keyof typeof VIOLATIONS;
 
 export interface Violation {
   id: ViolationId;
-  /** Section, e.g. '5.5' for RFC 6455 or '7692 6.1' for RFC 7692. */
+  /** Section, e.g. '5.5' for RFC 6455 or '7692 7.2.2' for RFC 7692. */
   rfc: string;
   closeCode: number;
   /** One line citing the section: `RFC 6455 §5.5: control frame payload 126 > 125`. */

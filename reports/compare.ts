@@ -38,6 +38,11 @@ export interface RunComparison {
   /** In next only. A failing new case is listed here, not as a regression: the baseline knows nothing of it. */
   appeared: CaseAppearance[];
   disappeared: CaseAppearance[];
+  /**
+   * Verdict changes to or from `not-run`: neither regressions nor improvements, since one side was not graded
+   * (the run that did not run it has a finding saying why).
+   */
+  notRun: CaseChange[];
   unchanged: number;
   percentiles: PercentileChange[];
 }
@@ -77,7 +82,7 @@ export function compareRuns(base: RunResult, next: RunResult): RunComparison {
   const byTarget = (base.targets?.length ?? 0) > 0 || (next.targets?.length ?? 0) > 0;
   const before = entries(base, byTarget);
   const after = entries(next, byTarget);
-  const cmp: RunComparison = { regressed: [], improved: [], appeared: [], disappeared: [], unchanged: 0, percentiles: [] };
+  const cmp: RunComparison = { regressed: [], improved: [], appeared: [], disappeared: [], notRun: [], unchanged: 0, percentiles: [] };
   const tagged = <T extends object>(e: Entry, rest: T): T & { target?: string } =>
     e.target === undefined ? rest : { ...rest, target: e.target };
   for (const [key, a] of after) {
@@ -88,7 +93,8 @@ export function compareRuns(base: RunResult, next: RunResult): RunComparison {
     }
     const delta = VERDICT_SEVERITY[a.verdict] - VERDICT_SEVERITY[b.verdict];
     const change = tagged(a, { id: a.id, title: a.title, from: b.verdict, to: a.verdict, reason: a.reason });
-    if (delta > 0) cmp.regressed.push(change);
+    if (delta !== 0 && (a.verdict === 'not-run' || b.verdict === 'not-run')) cmp.notRun.push(change);
+    else if (delta > 0) cmp.regressed.push(change);
     else if (delta < 0) cmp.improved.push(change);
     else cmp.unchanged += 1;
   }
@@ -125,7 +131,7 @@ export function renderComparisonText(cmp: RunComparison): string {
   const lines: string[] = [];
   const head = hasRegression(cmp) ? `REGRESSION: ${cmp.regressed.length} case(s) got worse` : 'No regression';
   lines.push(
-    `${head} (improved ${cmp.improved.length}, appeared ${cmp.appeared.length}, disappeared ${cmp.disappeared.length}, unchanged ${cmp.unchanged})`,
+    `${head} (improved ${cmp.improved.length}, appeared ${cmp.appeared.length}, disappeared ${cmp.disappeared.length}, ${cmp.notRun.length > 0 ? `not run in one ${cmp.notRun.length}, ` : ''}unchanged ${cmp.unchanged})`,
   );
   const section = <T>(title: string, items: T[], line: (item: T) => string[]): void => {
     if (items.length === 0) return;
@@ -136,6 +142,7 @@ export function renderComparisonText(cmp: RunComparison): string {
   section('Improved', cmp.improved, (c) => [`  ${c.from} -> ${c.to}  ${caseLine(c)}`]);
   section('Appeared', cmp.appeared, (c) => [`  ${c.verdict}  ${caseLine(c)}`]);
   section('Disappeared', cmp.disappeared, (c) => [`  ${c.verdict}  ${caseLine(c)}`]);
+  section('Not run in one of the runs (not a regression by itself)', cmp.notRun, (c) => [`  ${c.from} -> ${c.to}  ${caseLine(c)}`]);
   section('Latency (informational)', cmp.percentiles, (p) => {
     const pct = p.ratio === null ? 'n/a' : `${p.ratio >= 0 ? '+' : ''}${(p.ratio * 100).toFixed(1)}%`;
     return [`  ${`${p.histogram}.${p.percentile}`.padEnd(18)} ${formatMs(p.base).padStart(10)} -> ${formatMs(p.next).padStart(10)}  ${pct}`];

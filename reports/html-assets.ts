@@ -3,7 +3,7 @@
 
 export const REPORT_CSS = String.raw`
 :root { --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg: #ffffff; --soft: #f6f8fa;
-  --pass: #1a7f37; --non-strict: #9a6700; --fail: #cf222e; --informational: #0969da; --unimplemented: #6e7781; --error: #8250df; }
+  --pass: #1a7f37; --non-strict: #9a6700; --fail: #cf222e; --informational: #0969da; --unimplemented: #6e7781; --error: #8250df; --not-run: #0e7490; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--fg); background: var(--bg); }
 header, main, footer { padding: 0 24px; max-width: 1280px; margin: 0 auto; }
@@ -21,6 +21,9 @@ dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; }
 .v { display: inline-block; min-width: 6.5em; text-align: center; border-radius: 4px; padding: 1px 6px; font-size: 12px; font-weight: 600; color: #fff; letter-spacing: .02em; }
 .v-pass { background: var(--pass); } .v-non-strict { background: var(--non-strict); } .v-fail { background: var(--fail); }
 .v-informational { background: var(--informational); } .v-unimplemented { background: var(--unimplemented); } .v-error { background: var(--error); }
+.v-not-run { background: var(--not-run); }
+ol.findings { padding-left: 1.6em; } li.finding { margin: 6px 0; }
+ul.finding-cases { display: flex; flex-wrap: wrap; gap: 2px 12px; list-style: none; padding: 0; margin: 4px 0; }
 nav.sections a { margin-right: 14px; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
@@ -252,6 +255,19 @@ export const REPORT_SCRIPT = String.raw`
   document.getElementById('only-problems').addEventListener('click', function () {
     boxes.forEach(function (b) { b.checked = SEV[b.value] >= SEV['non-strict']; });
     render();
+  });
+  // A case named by a finding: show it alone, expanded.
+  document.addEventListener('click', function (ev) {
+    var a = ev.target.closest ? ev.target.closest('a[data-case]') : null;
+    if (!a) return;
+    ev.preventDefault();
+    var id = a.getAttribute('data-case');
+    search.value = id;
+    boxes.forEach(function (b) { b.checked = true; });
+    expanded[id] = true;
+    render();
+    var rows = body.querySelectorAll('tr.case');
+    for (var i = 0; i < rows.length; i++) if (rows[i].getAttribute('data-id') === id) rows[i].scrollIntoView({ block: 'center' });
   });
   document.getElementById('show-all').addEventListener('click', function () {
     boxes.forEach(function (b) { b.checked = true; });

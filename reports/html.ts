@@ -9,6 +9,7 @@ import { formatDuration } from './format.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './html-assets.js';
 import { renderCapacitySection, renderFuzzSection, renderLoadSection } from './html-load.js';
 import { mergeRuns } from './merge.js';
+import { findingsOf, findingTitle } from './findings.js';
 
 export interface HtmlOptions {
   /** Transcript entries kept per case outcome (head and tail; the gap shows its count). Default 400. */
@@ -30,6 +31,7 @@ export const VERDICT_LABELS: Record<Verdict, string> = {
   informational: 'INFO',
   unimplemented: 'UNIMPLEMENTED',
   error: 'ERROR',
+  'not-run': 'NOT RUN',
 };
 
 interface HtmlSection {
@@ -41,11 +43,27 @@ interface HtmlSection {
 
 /** Sections in page order. Add one here to report something new. */
 export const HTML_SECTIONS: readonly HtmlSection[] = [
+  { id: 'findings', title: 'Findings', applies: (r) => findingsOf(r).length > 0, render: renderFindingsSection },
   { id: 'fuzz', title: 'Fuzz', applies: (r) => r.fuzz !== undefined, render: renderFuzzSection },
   { id: 'load', title: 'Load', applies: (r) => r.load !== undefined, render: renderLoadSection },
   { id: 'capacity', title: 'Capacity', applies: (r) => r.capacity !== undefined, render: renderCapacitySection },
   { id: 'cases', title: 'Cases', applies: (r) => r.cases.length > 0, render: renderCasesSection },
 ];
+
+// ---- findings ----
+
+/** Case ids listed openly per finding; longer lists fold into a <details>. */
+const OPEN_FINDING_CASES = 12;
+
+function renderFindingsSection(r: RunResult): string {
+  const items = findingsOf(r).map((f) => {
+    const links = f.cases.map((id) => `<li><a href="#cases" data-case="${esc(id)}"><code>${esc(id)}</code></a></li>`).join('');
+    const list = `<ul class="finding-cases">${links}</ul>`;
+    const cases = f.cases.length <= OPEN_FINDING_CASES ? list : `<details><summary>${f.cases.length} cases</summary>${list}</details>`;
+    return `<li class="finding" data-verdict="${f.verdict}" data-scope="${f.scope}"><span class="v v-${f.verdict}">${VERDICT_LABELS[f.verdict]}</span> ${esc(findingTitle(f))}${cases}</li>`;
+  });
+  return `<ol class="findings">${items.join('')}</ol>`;
+}
 
 // ---- embedded case data ----
 
@@ -181,12 +199,12 @@ function renderHeader(r: RunResult): string {
     r.cases.length === 0
       ? ''
       : `<ul class="counts" aria-label="Cases per verdict">${VERDICTS.map(
-          (v) => `<li><span class="v v-${v}">${VERDICT_LABELS[v]}</span><span class="count" data-verdict="${v}">${r.summary[v]}</span></li>`,
+          (v) => `<li><span class="v v-${v}">${VERDICT_LABELS[v]}</span><span class="count" data-verdict="${v}">${r.summary[v] ?? 0}</span></li>`,
         ).join('')}<li>Total<span class="count" data-verdict="total">${r.cases.length}</span></li></ul>`;
   const perTarget =
     r.targets && r.targets.length > 1 && r.targets.every((t) => t.summary)
       ? `<table class="per-target"><thead><tr><th>Target</th>${VERDICTS.map((v) => `<th class="num"><span class="v v-${v}">${VERDICT_LABELS[v]}</span></th>`).join('')}</tr></thead><tbody>${r.targets
-          .map((t) => `<tr><td>${esc(t.label ?? t.url)}</td>${VERDICTS.map((v) => `<td class="num">${t.summary![v]}</td>`).join('')}</tr>`)
+          .map((t) => `<tr><td>${esc(t.label ?? t.url)}</td>${VERDICTS.map((v) => `<td class="num">${t.summary![v] ?? 0}</td>`).join('')}</tr>`)
           .join('')}</tbody></table>`
       : '';
   return [

@@ -1,10 +1,11 @@
 // JUnit XML in the Jenkins/Surefire dialect that CI test tabs read (GitHub Actions reporters, GitLab, Jenkins):
 // one <testsuite> per area, one <testcase> per case (per case and target for a merged matrix). Load thresholds
 // become test cases of a "load" suite, so a breached threshold shows up as a failed test.
-import { VERDICT_SEVERITY, type CaseOutcome, type CaseResult, type RunResult, type TranscriptEntry, type Verdict } from './schema.js';
+import { VERDICT_SEVERITY, type CaseOutcome, type CaseResult, type Finding, type RunResult, type TranscriptEntry, type Verdict } from './schema.js';
 import { escapeXml } from './escape.js';
 import { formatTranscriptTail } from './transcript-format.js';
 import { formatRfcSection } from './format.js';
+import { findingByCase, findingsOf, findingTitle } from './findings.js';
 
 export interface JunitOptions {
   /** Least severe verdict reported as <failure>: 'fail' (default) or 'non-strict'. `error` is always <error>. */
@@ -52,14 +53,21 @@ function detail(c: CaseResult, o: CaseOutcome, transcript: readonly TranscriptEn
   return parts.join('\n');
 }
 
-function testCaseOf(c: CaseResult, o: CaseOutcome, target: string | undefined, options: Required<JunitOptions>): TestCase {
+/** The case's own reason, or the cause it shares with other cases (a CI test tab then shows one message N times). */
+function messageOf(o: CaseOutcome, finding: Finding | undefined): string {
+  if (!finding || finding.cases.length < 2) return `${o.verdict}: ${o.reason}`;
+  return finding.scope === 'run' ? `${o.verdict}: ${finding.cause}` : findingTitle(finding);
+}
+
+function testCaseOf(c: CaseResult, o: CaseOutcome, target: string | undefined, options: Required<JunitOptions>, finding?: Finding): TestCase {
   const transcript = o.transcript ?? [];
-  const body = detail(c, o, transcript, o.transcriptOmitted ?? 0, options.transcriptLines);
+  let body = detail(c, o, transcript, o.transcriptOmitted ?? 0, options.transcriptLines);
+  if (finding && finding.cases.length > 1) body = `${body}\nfinding: ${findingTitle(finding)}\ncases: ${finding.cases.join(', ')}`;
   const tc: TestCase = { name: `${c.id} ${c.title}${target === undefined ? '' : ` [${target}]`}`, timeMs: o.durationMs };
-  const message = `${o.verdict}: ${o.reason}`;
+  const message = messageOf(o, finding);
   const v: Verdict = o.verdict;
   if (v === 'error') tc.error = { message, type: o.reasonCode, body };
-  else if (v === 'unimplemented') tc.skipped = message;
+  else if (v === 'unimplemented' || v === 'not-run') tc.skipped = message;
   else if (v !== 'pass' && v !== 'informational' && VERDICT_SEVERITY[v] >= VERDICT_SEVERITY[options.failOn]) {
     tc.failure = { message, type: o.reasonCode, body };
   } else if (v !== 'pass') tc.out = `${message}\n${body}`;
@@ -68,6 +76,7 @@ function testCaseOf(c: CaseResult, o: CaseOutcome, target: string | undefined, o
 
 function caseSuites(result: RunResult, options: Required<JunitOptions>): Suite[] {
   const suites = new Map<string, Suite>();
+  const findings = findingByCase(findingsOf(result));
   for (const c of result.cases) {
     let suite = suites.get(c.area);
     if (!suite) {
@@ -76,9 +85,9 @@ function caseSuites(result: RunResult, options: Required<JunitOptions>): Suite[]
     }
     if (result.targets && c.outcomes) {
       const labels = result.targets.map((t) => t.label ?? t.url);
-      c.outcomes.forEach((o, i) => suite.cases.push(testCaseOf(c, o, labels[i], options)));
+      c.outcomes.forEach((o, i) => suite.cases.push(testCaseOf(c, o, labels[i], options, findings.get(`${labels[i]}\u0000${c.id}`))));
     } else {
-      suite.cases.push(testCaseOf(c, c, undefined, options));
+      suite.cases.push(testCaseOf(c, c, undefined, options, findings.get(`\u0000${c.id}`)));
     }
   }
   return [...suites.values()];

@@ -8,6 +8,7 @@ import {
   summarize,
   type CaseOutcome,
   type CaseResult,
+  type Finding,
   type LoadSection,
   type RunResult,
   type ThresholdResult,
@@ -110,12 +111,35 @@ function columnsOf(r: RunResult): Column[] {
   return [{ url: r.target.url, outcomes: new Map(r.cases.map((c) => [c.id, outcomeOf(c)])) }];
 }
 
-/** For one id seen twice against one target (overlapping shards), the worse outcome is kept. */
+/**
+ * For one id seen twice against one target (overlapping shards), the worse outcome is kept; a graded outcome always
+ * beats `not-run` (the shard that ran it knows more than the one that could not).
+ */
 function unionInto(into: Column, from: Column): void {
   for (const [id, o] of from.outcomes) {
     const had = into.outcomes.get(id);
-    if (!had || VERDICT_SEVERITY[o.verdict] > VERDICT_SEVERITY[had.verdict]) into.outcomes.set(id, o);
+    const replaces = !had || (o.verdict !== 'not-run' && (had.verdict === 'not-run' || VERDICT_SEVERITY[o.verdict] > VERDICT_SEVERITY[had.verdict]));
+    if (replaces) into.outcomes.set(id, o);
   }
+}
+
+/** The inputs' run-level findings (the target died, its handshake is wrong), one per target and key. */
+function runFindings(results: readonly RunResult[], targetOf: (r: RunResult, f: Finding) => string | undefined): Finding[] {
+  const byKey = new Map<string, Finding>();
+  for (const r of results) {
+    for (const f of r.findings ?? []) {
+      if (f.scope !== 'run') continue;
+      const target = targetOf(r, f);
+      const key = `${target ?? ''}\u0000${f.key}`;
+      const had = byKey.get(key);
+      if (had) had.cases = [...new Set([...had.cases, ...f.cases])];
+      else {
+        const { target: _old, ...rest } = f;
+        byKey.set(key, { ...rest, cases: [...f.cases], ...(target !== undefined ? { target } : {}) });
+      }
+    }
+  }
+  return [...byKey.values()];
 }
 
 function mergeCaseRuns(results: readonly RunResult[]): RunResult {
@@ -141,11 +165,12 @@ function mergeCaseRuns(results: readonly RunResult[]): RunResult {
       if (o.transcriptOmitted === undefined) delete c.transcriptOmitted;
       return c;
     });
-    return { ...base, ...(fuzz ? { fuzz } : {}), target: { ...base.target, url: only.url }, summary: summarize(cases), cases };
+    const findings = runFindings(results, () => undefined);
+    return { ...base, ...(fuzz ? { fuzz } : {}), ...(findings.length > 0 ? { findings } : {}), target: { ...base.target, url: only.url }, summary: summarize(cases), cases };
   }
 
   const notRun = (): CaseOutcome => ({
-    verdict: 'unimplemented',
+    verdict: 'not-run',
     reasonCode: 'not-run',
     reason: 'Case not run against this target (absent from its result file).',
     observed: '',
@@ -174,7 +199,13 @@ function mergeCaseRuns(results: readonly RunResult[]): RunResult {
     label: col.label ?? labelFor(col.url, i, columns),
     summary: summarize(cases.map((c) => c.outcomes![i]!)),
   }));
-  return { ...base, ...(fuzz ? { fuzz } : {}), targets, summary: summarize(cases), cases };
+  // A single-target input's findings belong to its column; a matrix input's to the column of the same URL.
+  const findings = runFindings(results, (r, f) => {
+    const url = r.targets && r.targets.length > 0 ? r.targets.find((t) => (t.label ?? t.url) === f.target)?.url : r.target.url;
+    const i = columns.findIndex((col) => col.url === url);
+    return i === -1 ? undefined : targets[i]!.label;
+  }).filter((f) => f.target !== undefined);
+  return { ...base, ...(fuzz ? { fuzz } : {}), ...(findings.length > 0 ? { findings } : {}), targets, summary: summarize(cases), cases };
 }
 
 /** host:port (and path when it tells targets apart). */

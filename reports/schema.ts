@@ -3,14 +3,22 @@
 
 export const SCHEMA_ID = 'wsprobe/result@1' as const;
 
-export const VERDICTS = ['pass', 'non-strict', 'fail', 'informational', 'unimplemented', 'error'] as const;
+/**
+ * `not-run` (added in @1): the case could not run (no connection opens, the target died before its turn) and was
+ * not graded. Results written before it have no `summary['not-run']`: read it as 0 (parseRunResult fills it in).
+ */
+export const VERDICTS = ['pass', 'non-strict', 'fail', 'informational', 'unimplemented', 'error', 'not-run'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
-/** Verdicts ordered from worst to best, for sorting ("failing first") and for --fail-on. */
+/**
+ * Verdicts ordered from worst to best, for sorting ("failing first") and for --fail-on. `not-run` sorts after the
+ * graded problems and before what is fine; it is never a failure (or a regression) by itself.
+ */
 export const VERDICT_SEVERITY: Record<Verdict, number> = {
   error: 5,
   fail: 4,
   'non-strict': 3,
+  'not-run': 2.5,
   unimplemented: 2,
   informational: 1,
   pass: 0,
@@ -196,6 +204,26 @@ export interface FuzzSection {
   casesPerSecond?: number;
 }
 
+/**
+ * Cases that share one cause (added in @1). A run-level finding (`scope: 'run'`: the target died, its opening
+ * handshake is wrong for every connection) comes first; the others group failing cases by reason code and the
+ * reason with its case-specific parts (numbers, quoted text, digests) left out. Each case is in at most one finding.
+ */
+export interface Finding {
+  /** Stable grouping key: reason code, verdict and the normalised reason. */
+  key: string;
+  scope: 'run' | 'cases';
+  /** The worst verdict among its cases. */
+  verdict: Verdict;
+  reasonCode: string;
+  /** The cause in one line, without the count ("the target answered ... with 400"). */
+  cause: string;
+  /** Case ids, in run order. */
+  cases: string[];
+  /** Merged multi-target results: the target (label or URL) the finding is about. */
+  target?: string;
+}
+
 export interface RunResult {
   schema: typeof SCHEMA_ID;
   kind: RunKind;
@@ -209,13 +237,15 @@ export interface RunResult {
   summary: Record<Verdict, number>;
   cases: CaseResult[];
   options?: Record<string, unknown>;
+  /** Failures grouped by cause, run-level ones first (conformance and fuzz). */
+  findings?: Finding[];
   fuzz?: FuzzSection;
   load?: LoadSection;
   capacity?: CapacitySection;
 }
 
 export function emptySummary(): Record<Verdict, number> {
-  return { pass: 0, 'non-strict': 0, fail: 0, informational: 0, unimplemented: 0, error: 0 };
+  return { pass: 0, 'non-strict': 0, fail: 0, informational: 0, unimplemented: 0, error: 0, 'not-run': 0 };
 }
 
 export function summarize(cases: readonly { verdict: Verdict }[]): Record<Verdict, number> {

@@ -1,6 +1,7 @@
 // Terminal summary. Built from sections, each a pure function that returns its lines or nothing, so fuzz, load and
 // capacity results add sections without touching the others. Colour only when asked (the CLI passes isTTY).
-import { VERDICTS, VERDICT_SEVERITY, type CaseResult, type HistogramSummary, type RunResult, type Verdict } from './schema.js';
+import { emptySummary, VERDICTS, VERDICT_SEVERITY, type CaseResult, type HistogramSummary, type RunResult, type Verdict } from './schema.js';
+import { findingsOf, findingTitle } from './findings.js';
 import { formatBytes, formatCount, formatDuration, formatMs, formatNumber } from './format.js';
 import { formatTranscriptTail, oneLine } from './transcript-format.js';
 import { toWellFormed } from './escape.js';
@@ -11,11 +12,13 @@ export interface TextOptions {
   maxFailures?: number;
   /** Transcript lines shown per failing case; default 0 (none). */
   transcriptLines?: number;
+  /** Case ids listed per finding; the rest are counted. Default 12. */
+  maxFindingCases?: number;
 }
 
 type Paint = (style: keyof typeof ANSI, text: string) => string;
 
-const ANSI = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, gray: 90, bold: 1 } as const;
+const ANSI = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90, bold: 1 } as const;
 
 const VERDICT_STYLE: Record<Verdict, keyof typeof ANSI> = {
   pass: 'green',
@@ -24,6 +27,7 @@ const VERDICT_STYLE: Record<Verdict, keyof typeof ANSI> = {
   informational: 'blue',
   unimplemented: 'gray',
   error: 'magenta',
+  'not-run': 'cyan',
 };
 
 /** Short column heads for the summary table. */
@@ -34,6 +38,7 @@ const VERDICT_HEAD: Record<Verdict, string> = {
   informational: 'info',
   unimplemented: 'unimpl',
   error: 'error',
+  'not-run': 'not-run',
 };
 
 interface TextContext {
@@ -53,6 +58,11 @@ function table(rows: string[][], alignRight: (col: number) => boolean = (c) => c
   );
 }
 
+/** Every graded verdict; `not-run` only when some case was not run, so other runs read as before. */
+function shownVerdicts(r: RunResult): Verdict[] {
+  return VERDICTS.filter((v) => v !== 'not-run' || (r.summary['not-run'] ?? 0) > 0);
+}
+
 const header: TextSection = (r, { paint }) => {
   const targets = r.targets && r.targets.length > 0 ? r.targets.map((t) => t.label ?? t.url).join(', ') : `${r.target.url}${r.target.embedded ? ' (embedded reference server)' : ''}`;
   const lines = [
@@ -63,7 +73,7 @@ const header: TextSection = (r, { paint }) => {
   ];
   if (r.interrupted) lines.push(paint('yellow', 'INTERRUPTED: results are partial'));
   if (r.cases.length > 0) {
-    lines.push(`verdicts  ${VERDICTS.map((v) => paint(r.summary[v] > 0 ? VERDICT_STYLE[v] : 'gray', `${v} ${r.summary[v]}`)).join('  ')}`);
+    lines.push(`verdicts  ${shownVerdicts(r).map((v) => paint(r.summary[v] > 0 ? VERDICT_STYLE[v] : 'gray', `${v} ${r.summary[v] ?? 0}`)).join('  ')}`);
   }
   return lines;
 };
@@ -72,16 +82,31 @@ const areaTable: TextSection = (r) => {
   if (r.cases.length === 0) return [];
   const areas = new Map<string, Record<Verdict, number>>();
   for (const c of r.cases) {
-    const counts = areas.get(c.area) ?? { pass: 0, 'non-strict': 0, fail: 0, informational: 0, unimplemented: 0, error: 0 };
+    const counts = areas.get(c.area) ?? emptySummary();
     counts[c.verdict] += 1;
     areas.set(c.area, counts);
   }
+  const verdicts = shownVerdicts(r);
   const row = (name: string, counts: Record<Verdict, number>): string[] => [
     name,
-    ...VERDICTS.map((v) => String(counts[v])),
-    String(VERDICTS.reduce((n, v) => n + counts[v], 0)),
+    ...verdicts.map((v) => String(counts[v] ?? 0)),
+    String(VERDICTS.reduce((n, v) => n + (counts[v] ?? 0), 0)),
   ];
-  return table([['area', ...VERDICTS.map((v) => VERDICT_HEAD[v]), 'total'], ...[...areas].map(([a, c]) => row(a, c)), row('all', r.summary)]);
+  return table([['area', ...verdicts.map((v) => VERDICT_HEAD[v]), 'total'], ...[...areas].map(([a, c]) => row(a, c)), row('all', r.summary)]);
+};
+
+/** Problems grouped by cause, before anything else: what a person acts on first. */
+const findings: TextSection = (r, { paint, options }) => {
+  const list = findingsOf(r);
+  if (list.length === 0) return [];
+  const lines = [paint('bold', `Findings (${list.length})`)];
+  for (const f of list) {
+    lines.push(`${paint(VERDICT_STYLE[f.verdict], f.verdict.toUpperCase().padEnd(10))} ${oneLine(findingTitle(f), 300)}`);
+    const shown = f.cases.slice(0, options.maxFindingCases);
+    const more = f.cases.length - shown.length;
+    lines.push(`           ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
+  }
+  return lines;
 };
 
 function byWorst(a: CaseResult, b: CaseResult): number {
@@ -208,13 +233,18 @@ const capacity: TextSection = (r, { paint }) => {
 };
 
 /** Sections in order; a section that has nothing to say returns []. */
-export const TEXT_SECTIONS: readonly TextSection[] = [header, fuzz, areaTable, load, capacity, failures];
+export const TEXT_SECTIONS: readonly TextSection[] = [header, findings, fuzz, areaTable, load, capacity, failures];
 
 export function renderText(result: RunResult, options: TextOptions): string {
   const paint: Paint = options.color ? (style, text) => `\u001b[${ANSI[style]}m${text}\u001b[0m` : (_style, text) => text;
   const ctx: TextContext = {
     paint,
-    options: { color: options.color, maxFailures: options.maxFailures ?? 50, transcriptLines: options.transcriptLines ?? 0 },
+    options: {
+      color: options.color,
+      maxFailures: options.maxFailures ?? 50,
+      transcriptLines: options.transcriptLines ?? 0,
+      maxFindingCases: options.maxFindingCases ?? 12,
+    },
   };
   const blocks = TEXT_SECTIONS.map((s) => s(result, ctx)).filter((lines) => lines.length > 0);
   return toWellFormed(`${blocks.map((b) => b.join('\n')).join('\n\n')}\n`);

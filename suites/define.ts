@@ -1,7 +1,7 @@
 // Case types and the expectation language of the conformance catalogue.
 //
 // A case is data (id, title, RFC sections, Autobahn ids, expectation, timeout) plus a short script that acts on the
-// target and observes it through the `Peer`. The script asserts nothing: runners/conformance/grade.ts turns the
+// target and observes it through the `Peer`. The script asserts nothing: suites/grade/grade.ts turns the
 // Peer's `Observation` and the case's `Expectation` into a verdict. Scripts may measure (peer.metric) but never decide outcomes.
 import { createHash } from 'node:crypto';
 import type { HandshakeSpec, Peer } from '../peers/raw/peer.js';
@@ -24,10 +24,19 @@ export type Step =
 
 /** How the target must answer our close frame (client-initiated closing handshake, RFC 6455 §7.1.2, §5.5.1). */
 export interface CloseRule {
-  /** Close codes accepted in the target's answering close frame. Any other code: wrong-code. */
+  /**
+   * Close codes expected in the target's answering close frame. Another valid code is non-strict (other-code):
+   * §5.5.1 says only that the endpoint "typically echos the status code it received".
+   */
   codes: number[];
-  /** Accept an answering close frame with no payload (§5.5.1: the body is optional). Default true. */
+  /** Accept an answering close frame with no payload (§5.5.1: the body is optional). Default true; false: wrong-code. */
   allowNoCode?: boolean;
+  /**
+   * Our close carries a code RFC 6455 itself does not define (1012-1014, registered with IANA later: §7.4.2
+   * reserves 1000-2999 "for definition by this protocol, its future revisions, and extensions"): a target that
+   * refuses it with one of `codes`, or by dropping TCP, is non-strict (refused-code), `why` citing the rule.
+   */
+  refusal?: { codes: number[]; why: string };
 }
 
 /** A header check on the handshake response. Names are case-insensitive. */
@@ -62,6 +71,13 @@ export type Expectation =
       mayFail?: { codes: number[]; why: string }[];
       /** Graded mid-connection (a fuzz model step): no closing handshake is due; the connection must be open. */
       open?: boolean;
+      /**
+       * A mark the script sets after a pause, just before it sends the last fragment(s) of a message that pings
+       * interleave (§5.4: control frames "MAY be injected in the middle of a fragmented message"): the pong of the
+       * `pings`-th expected pong step is due before it (§5.5.2: "as soon as is practical"). Arriving only after
+       * it, held back until the message ended, is non-strict (late-pong).
+       */
+      pongsBy?: { mark: string; pings: number };
     }
   /**
    * Fail the WebSocket Connection (RFC 6455 §7.1.7): a close frame with one of `codes`, then TCP closed by the
@@ -69,9 +85,13 @@ export type Expectation =
    * may be echoed. `before`: valid messages sent ahead of the invalid data; failing before echoing them is
    * non-strict (early-fail), as in Autobahn 3.2-3.4, 4.1.3-5, 4.2.3-5, 5.15. `failBy`: a mark the script sets when
    * the rest of the offending message has been sent; failing only after it is non-strict (late-fail: not
-   * fail-fast, Autobahn 6.4.x).
+   * fail-fast, Autobahn 6.4.x). Failing with another valid code is non-strict (other-code: no MUST names the
+   * code, §7.1.7 "SHOULD send a Close frame with an appropriate status code"); failing by a TCP drop or with a
+   * close frame without a code is non-strict too (failed-without-close), unless `allowDrop` is false (fail).
+   * `accepted`: close codes by which the target treats our input as valid where the RFC sets the receiver no
+   * rule (e.g. our close code 5000: §7.4.2 defines nothing above 4999): graded informational, `why` citing it.
    */
-  | { kind: 'fail'; codes: number[]; allowDrop?: boolean; before?: Step[]; failBy?: string }
+  | { kind: 'fail'; codes: number[]; allowDrop?: boolean; before?: Step[]; failBy?: string; accepted?: { codes: number[]; why: string } }
   /**
    * Always informational: the behaviour is recorded and described, with the script's metrics. `receive`, when
    * given, is compared and the difference described (never graded). `reasonCode` defaults to 'informational'.
@@ -101,7 +121,7 @@ export type Expectation =
   /**
    * Needs an extension (RFC 6455 §9): when the 101 response did not accept `extension`, the case is
    * `unimplemented` (Autobahn 12.x/13.x); otherwise `then` grades it. `refusal: 'pass'`: a 4xx answer to the
-   * handshake passes too (a server may refuse a connection whose offer it must decline, RFC 7692 §5).
+   * handshake passes too (a server may refuse a connection whose offer it must decline, RFC 7692 §7).
    */
   | { kind: 'negotiated'; extension: string; then: Expectation; refusal?: 'pass' };
 
@@ -198,7 +218,10 @@ export function echo(receive: Step[], close?: CloseRule): Expectation {
 }
 
 /** Fail the connection with one of `codes` (default [1002]) or drop TCP. */
-export function failWith(codes: number[] = [1002], opts: { before?: Step[]; failBy?: string; allowDrop?: boolean } = {}): Expectation {
+export function failWith(
+  codes: number[] = [1002],
+  opts: { before?: Step[]; failBy?: string; allowDrop?: boolean; accepted?: { codes: number[]; why: string } } = {},
+): Expectation {
   return { kind: 'fail', codes, ...opts };
 }
 
@@ -257,6 +280,22 @@ export function utf8(s: string): Uint8Array {
 /** Normal ending: start the closing handshake with `code` (default 1000) and wait for it to finish. */
 export async function closeNormally(peer: Peer, code = 1000, reason?: string | Uint8Array): Promise<void> {
   await peer.close(code, reason);
+}
+
+/**
+ * Waits until the last pong received answers the ping with `payload`, or the case deadline (keeping a reserve for
+ * the close): a target may answer only the most recent of several pings (RFC 6455 §5.5.3), so counting pongs
+ * would wait in vain. Returns whether it arrived.
+ */
+export async function waitForLatestPong(peer: Peer, payload: Uint8Array | string): Promise<boolean> {
+  const want = typeof payload === 'string' ? utf8(payload) : payload;
+  const same = (p: Uint8Array): boolean => p.length === want.length && p.every((b, i) => b === want[i]);
+  for (;;) {
+    const pongs = peer.observation().events.filter((e) => e.kind === 'pong');
+    const last = pongs[pongs.length - 1];
+    if (last?.kind === 'pong' && same(last.payload)) return true;
+    if (!(await peer.waitForPongs(pongs.length + 1))) return false;
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 // `wsprobe capacity [URL]`: load steps (doubling, then bisecting) until --slo breaks; reports the largest
 // connection count that held it and the curve of every step. Exit 1 when not even --start held the SLO.
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import type { RunResult } from '../../reports/schema.js';
 import { writeJson } from '../../reports/json.js';
 import { renderText } from '../../reports/text.js';
@@ -10,7 +10,7 @@ import { parseThreshold } from '../../runners/load/thresholds.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { interruptSignal } from '../interrupt.js';
-import { applyOptions, resolveOptions, type OptionTable } from '../options.js';
+import { resolveOptions, targetBuilder, type OptionTable } from '../options.js';
 import { TOOL_VERSION } from '../version.js';
 import { CONNECTION_OPTIONS, connectionProfile, engineError, targetOf, writeOutputs } from './load.command.js';
 
@@ -31,10 +31,7 @@ export const CAPACITY_OPTIONS = {
 export const capacityCommand: CommandModule<object, Record<string, unknown>> = {
   command: 'capacity [url]',
   describe: 'find the most connections a target holds within an SLO (growing, then bisecting load steps)',
-  builder: (y: Argv<object>) =>
-    applyOptions(y.positional('url', { type: 'string', describe: 'ws:// or wss:// target (none: the embedded reference server)' }), CAPACITY_OPTIONS) as Argv<
-      Record<string, unknown>
-    >,
+  builder: targetBuilder(CAPACITY_OPTIONS),
   async handler(argv: ArgumentsCamelCase<Record<string, unknown>>) {
     const o = resolveOptions(CAPACITY_OPTIONS, argv);
     const url = targetOf(argv);

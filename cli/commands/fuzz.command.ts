@@ -3,7 +3,7 @@
 // command. Exit 0 when every suite held, 1 when a counterexample was found, 2 on usage or setup errors.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { startReferenceServer, type RunningServer } from '../../peers/server/reference-server.js';
 import { renderHtml } from '../../reports/html.js';
 import { writeJson } from '../../reports/json.js';
@@ -16,7 +16,7 @@ import { FUZZ_SUITE_NAMES, isFuzzSuiteName, type FuzzSuiteName } from '../../sui
 import { SetupError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { interruptSignal } from '../interrupt.js';
-import { applyOptions, CONFIG_OPTION, resolveOptions, type OptionTable } from '../options.js';
+import { CONFIG_OPTION, resolveOptions, targetBuilder, type OptionTable } from '../options.js';
 import { parseTargetUrl } from '../target.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -100,10 +100,7 @@ export function renderFuzzText(run: FuzzRun): string {
 export const fuzzCommand: CommandModule<object, Record<string, unknown>> = {
   command: 'fuzz [url]',
   describe: 'property-based fuzzing (fast-check) against the RFC 6455 model: shrunk counterexamples, replayable',
-  builder: (y: Argv<object>) =>
-    applyOptions(y.positional('url', { type: 'string', describe: 'ws:// or wss:// target (none: the embedded reference server)' }), FUZZ_OPTIONS) as Argv<
-      Record<string, unknown>
-    >,
+  builder: targetBuilder(FUZZ_OPTIONS),
   async handler(argv: ArgumentsCamelCase<Record<string, unknown>>) {
     const o = resolveOptions(FUZZ_OPTIONS, argv);
     const rawUrl = typeof argv.url === 'string' && argv.url !== '' ? argv.url : undefined;
@@ -199,6 +196,8 @@ export const fuzzCommand: CommandModule<object, Record<string, unknown>> = {
             throw new SetupError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
           }
           process.stderr.write(`wsprobe: regression case written to ${file}\n`);
+        } else {
+          process.stderr.write(`wsprobe: --emit-case: a ${failure.suite} counterexample is not emitted as a case (its bytes depend on the target's agreement); use the replay command\n`);
         }
       }
     }

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import type { RunResult } from '../../reports/schema.js';
 import { writeJson } from '../../reports/json.js';
 import { renderText } from '../../reports/text.js';
@@ -19,7 +19,7 @@ import { parseThreshold, ThresholdSyntaxError } from '../../runners/load/thresho
 import { SetupError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { interruptSignal } from '../interrupt.js';
-import { applyOptions, CONFIG_OPTION, resolveOptions, type OptionTable, type Resolved } from '../options.js';
+import { CONFIG_OPTION, resolveOptions, targetBuilder, type OptionTable, type Resolved } from '../options.js';
 import { parseTargetUrl } from '../target.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -166,10 +166,7 @@ export async function writeOutputs(result: RunResult, outDir: string): Promise<s
 export const loadCommand: CommandModule<object, Record<string, unknown>> = {
   command: 'load [url]',
   describe: 'hold many WebSocket connections with heartbeats and traffic; HDR latency, timeline, thresholds',
-  builder: (y: Argv<object>) =>
-    applyOptions(y.positional('url', { type: 'string', describe: 'ws:// or wss:// target (none: the embedded reference server)' }), LOAD_OPTIONS) as Argv<
-      Record<string, unknown>
-    >,
+  builder: targetBuilder(LOAD_OPTIONS),
   async handler(argv: ArgumentsCamelCase<Record<string, unknown>>) {
     const o = resolveOptions(LOAD_OPTIONS, argv);
     const url = targetOf(argv);

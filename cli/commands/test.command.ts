@@ -7,6 +7,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { startReferenceServer, type RunningServer } from '../../peers/server/reference-server.js';
 import { renderHtml } from '../../reports/html.js';
 import { writeJson } from '../../reports/json.js';
+import { findingsOf } from '../../reports/findings.js';
 import { renderJunit } from '../../reports/junit.js';
 import { VERDICT_SEVERITY, type RunResult } from '../../reports/schema.js';
 import { renderText } from '../../reports/text.js';
@@ -40,6 +41,11 @@ export const TEST_OPTIONS = {
   servername: { type: 'string', describe: 'wss://: TLS server name (SNI) to send instead of the URL host' },
   'max-payload': { type: 'number', describe: "the target's message size limit in bytes: grades the limits.max-payload.* cases (1009 above it)", integer: true, min: 1 },
   seed: { type: 'number', describe: 'base seed of mask keys and handshake keys (default random, recorded)', integer: true, min: 0, max: 0xffffffff },
+  'restart-cmd': {
+    type: 'string',
+    describe: 'shell command that restarts the target if it dies mid-run; the cases in flight then run again one at a time to find the one that killed it',
+  },
+  'restart-timeout': { type: 'number', describe: 'time for --restart-cmd to finish and the target to accept connections again, MS', default: 30_000, integer: true, min: 100 },
   out: { type: 'string', describe: 'directory for results.json, report.html and junit.xml', default: './wsprobe-report' },
   json: { type: 'boolean', describe: 'print the RunResult (results.json) on stdout instead of the text summary', default: false },
   config: CONFIG_OPTION,
@@ -154,6 +160,7 @@ export const testCommand: CommandModule<object, Record<string, unknown>> = {
       return;
     }
     if (cases.length === 0) throw new UsageError('no case left to run after --cases/--exclude/--quick');
+    if (o['restart-cmd'] !== undefined && url === undefined) throw new UsageError('--restart-cmd needs a target URL (the embedded server is never restarted)');
     const headers = parseHeaders(o.header);
     const ca = o.ca !== undefined ? readCa(o.ca) : undefined;
 
@@ -196,6 +203,7 @@ export const testCommand: CommandModule<object, Record<string, unknown>> = {
           ...(headers.length > 0 ? { headers } : {}),
         },
         ...(o.seed !== undefined ? { seed: o.seed } : {}),
+        ...(o['restart-cmd'] !== undefined && url !== undefined ? { restartCommand: o['restart-cmd'], restartTimeoutMs: o['restart-timeout'] } : {}),
         signal: interrupt.signal,
         onProgress: progress.onProgress,
         toolVersion: TOOL_VERSION,
@@ -214,15 +222,19 @@ export const testCommand: CommandModule<object, Record<string, unknown>> = {
       interrupt.dispose();
       await server?.close();
     }
+    const findings = findingsOf(result);
+    if (findings.length > 0) result.findings = findings;
     const dir = writeOutputs(result, o.out, failOn);
+    // A run-level finding (the target died, its 101 is invalid for every connection) fails the run even when the
+    // cases it left unrun are all that was selected.
+    const threshold = VERDICT_SEVERITY[failOn];
+    const failing = result.cases.some((c) => c.verdict !== 'not-run' && VERDICT_SEVERITY[c.verdict] >= threshold) || findings.some((f) => f.scope === 'run');
+    process.exitCode = failing || result.interrupted ? ExitCode.Failed : ExitCode.Ok;
     if (o.json) process.stdout.write(writeJson(result));
     else {
       const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
       process.stdout.write(renderText(result, { color }));
       process.stdout.write(`reports: ${dir}\n`);
     }
-    const threshold = VERDICT_SEVERITY[failOn];
-    const failing = result.cases.some((c) => VERDICT_SEVERITY[c.verdict] >= threshold);
-    process.exitCode = failing || result.interrupted ? ExitCode.Failed : ExitCode.Ok;
   },
 };

@@ -1,5 +1,5 @@
 // The reference client: connects to ws:// or wss://, validates the server's opening handshake completely
-// (RFC 6455 §4.1 steps 1-6, and RFC 7692 §5 for permessage-deflate), then runs the sans-I/O Connection over the
+// (RFC 6455 §4.1 steps 1-6, and RFC 7692 §7 for permessage-deflate), then runs the sans-I/O Connection over the
 // socket through the pump. Events are typed; every wait (handshake, ping, close) has a timeout.
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';

@@ -1,5 +1,5 @@
 // permessage-deflate (RFC 7692) for the reference client: the offer it sends and the check of the server's
-// answer (RFC 7692 §5: a response the offer did not allow fails the connection).
+// answer (RFC 7692 §7: a response the offer did not allow fails the connection).
 import type { ParsedExtension } from '../../protocol/extensions/header.js';
 import type { MessageExtension } from '../../protocol/extensions/extension.js';
 import {

@@ -11,7 +11,7 @@ export const HandshakeFailure = {
   Closed: 'closed',
   /** The server answered with a status other than 101. */
   HttpStatus: 'http-status',
-  /** The server's 101 broke RFC 6455 §4.1 (or RFC 7692 §5). */
+  /** The server's 101 broke RFC 6455 §4.1 (or RFC 7692 §7). */
   BadResponse: 'bad-response',
   Network: 'network',
 } as const;

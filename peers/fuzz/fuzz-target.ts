@@ -3,6 +3,7 @@
 // because the target misbehaved: they record, and every wait ends by a timeout. A failure of our own side (the
 // connect refused mid-run, the target unreachable) is reported as `harnessError`, never as the target's fault.
 import type { TranscriptEntry } from '../../reports/schema.js';
+import type { DeflateStage, DeflateStageOptions } from '../raw/deflate-stage.js';
 import type { Observation } from '../raw/observation.js';
 import type { Chunking } from './chunking.js';
 import type { FuzzFrame } from './fuzz-frame.js';
@@ -28,6 +29,25 @@ export interface StreamRequest {
    * the give-up point) rather than for the answer to our close.
    */
   mustFail: boolean;
+  /** An extension offer in the opening handshake (the deflate suite). */
+  offer?: ExtensionOffer;
+}
+
+/**
+ * A Sec-WebSocket-Extensions offer for a stream case. Compressed payloads depend on what the target agreed to
+ * (window sizes and context takeover, RFC 7692 §7.1), so such a case builds its frames only after the handshake,
+ * with the raw peer's deflate stage (our compressor within the agreement).
+ */
+export interface ExtensionOffer {
+  /** The Sec-WebSocket-Extensions request value. */
+  extensions: string;
+  /** Our compressor's own choices within a permessage-deflate agreement (no context takeover, a smaller window). */
+  deflate?: DeflateStageOptions;
+  /**
+   * The frames to send instead of the request's, made once permessage-deflate is negotiated. When the target
+   * declined the offer the case does not apply: only our close is sent (the grader says `not-negotiated`).
+   */
+  compress?(stage: DeflateStage): FuzzFrame[];
 }
 
 /** An opening handshake of our making, for the handshake suite. */

@@ -91,10 +91,14 @@ export class TcpFuzzTarget implements FuzzTarget {
   async runStream(req: StreamRequest): Promise<FuzzRecord> {
     const peer = await this.connect(req.keySeed, this.timeoutMs * 2);
     if (!(peer instanceof RawPeer)) return peer;
-    const hs = await peer.handshake({ timeoutMs: this.timeoutMs });
+    const offer = req.offer;
+    const hs = await peer.handshake({ timeoutMs: this.timeoutMs, ...(offer ? { extensions: offer.extensions, deflate: offer.deflate ?? {} } : {}) });
     if (hs.ok) {
-      await peer.sendFrames(req.frames.map(frameSpecOf), sendOptionsOf(req.chunking));
-      await this.conclude(peer, req.mustFail);
+      const stage = peer.deflate;
+      const frames = offer?.compress === undefined ? req.frames : stage !== null ? offer.compress(stage) : null;
+      if (frames !== null) await peer.sendFrames(frames.map(frameSpecOf), sendOptionsOf(req.chunking));
+      else peer.note('the extension offer was declined: nothing to test');
+      await this.conclude(peer, req.mustFail && frames !== null);
     }
     return TcpFuzzTarget.record(peer);
   }

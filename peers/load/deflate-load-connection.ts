@@ -40,7 +40,7 @@ export class DeflateLoadConnection extends LoadConnection {
     const offer = this.dhost.target.deflate;
     const pmd = accepted.find((e) => e.name === PERMESSAGE_DEFLATE);
     if (offer === null || pmd === undefined || accepted.length > 1) return super.acceptExtensions(accepted);
-    // RFC 7692 §5: "the client MUST _Fail the WebSocket Connection_" on a response it cannot accept.
+    // RFC 7692 §7: "A client MUST _Fail the WebSocket Connection_" on a response it cannot accept.
     const r = acceptDeflateResponse(pmd.params, offer.offer);
     if (!r.ok) return r.message;
     this.ext = new PerMessageDeflate({ role: 'client', agreement: r.agreement, maxMessageSize: MAX_MESSAGE });
@@ -75,8 +75,8 @@ export class DeflateLoadConnection extends LoadConnection {
     const ext = this.ext;
     if (this.parts !== null) {
       if (r.opcode !== Opcode.Continuation) return this.abort('protocol', 'RFC 6455 §5.4: a new message began before the fragmented one ended');
-      // RFC 7692 §6.1: RSV1 is set on the first frame of a compressed message only.
-      if (r.rsv1) return this.abort('protocol', 'RFC 7692 §6.1: RSV1 set on a continuation frame');
+      // RFC 7692 §6: RSV1 is set on the first frame of a compressed message only.
+      if (r.rsv1) return this.abort('protocol', 'RFC 7692 §6: RSV1 set on a continuation frame');
       this.parts.push(owned ? r.payload : r.payload.slice());
       if (!r.fin) return;
       const parts = this.parts;
@@ -89,7 +89,7 @@ export class DeflateLoadConnection extends LoadConnection {
     }
     // RFC 6455 §5.2: RSV1 "MUST be 0 unless an extension is negotiated that defines meanings for non-zero values".
     if (ext === null) return this.abort('protocol', 'RFC 6455 §5.2: RSV1 set, but no extension was negotiated');
-    if (r.opcode === Opcode.Continuation) return this.abort('protocol', 'RFC 7692 §6.1: RSV1 set on a continuation frame');
+    if (r.opcode === Opcode.Continuation) return this.abort('protocol', 'RFC 7692 §6: RSV1 set on a continuation frame');
     if (r.fin) return this.inflated(ext, r.opcode, r.payload);
     this.parts = [owned ? r.payload : r.payload.slice()];
     this.partsOpcode = r.opcode;

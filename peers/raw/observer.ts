@@ -202,7 +202,7 @@ export class Observer {
     if (check?.ok) {
       outcome.ok = true;
       outcome.extensions = check.extensions;
-      // RFC 7692 §5: a permessage-deflate response our offer did not allow fails the connection.
+      // RFC 7692 §7: a permessage-deflate response our offer did not allow fails the connection.
       const d = negotiateDeflateStage(check.extensions, pending.ctx.extensionOffers, pending.deflate);
       if (d.kind === 'rejected') {
         outcome.ok = false;
@@ -321,7 +321,7 @@ export class Observer {
     }
     const m = this.message!;
     m.frames++;
-    // RFC 7692 §6.1: a message with RSV1 on its first frame is compressed; the stage inflates it at its last frame.
+    // RFC 7692 §6: a message with RSV1 on its first frame is compressed; the stage inflates it at its last frame.
     const payload = this.deflateStage ? this.deflateStage.receive(frame, m.frames === 1) : frame.payload;
     if (payload === null) return;
     if (!(payload instanceof Uint8Array)) {

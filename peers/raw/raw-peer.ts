@@ -262,7 +262,8 @@ export class RawPeer implements Peer {
     return this.destroyed || obs.tcpEnd !== null || obs.closeReceived !== null;
   }
 
-  private rawWrite(bytes: Uint8Array): Promise<boolean> {
+  /** Writes one chunk; `flush`: resolve once the socket took it (or at the deadline), else at once. */
+  private rawWrite(bytes: Uint8Array, flush = true): Promise<boolean> {
     const obs = this.observer.observation;
     if (this.destroyed || obs.tcpEnd !== null || this.socket.destroyed) return Promise.resolve(false);
     obs.bytesOut += bytes.length;
@@ -271,9 +272,9 @@ export class RawPeer implements Peer {
     this.socket.write(bytes, (err) => {
       if (err) obs.writeErrors.push({ t: this.now(), detail: (err as NodeJS.ErrnoException).code ?? err.message });
       done = true;
-      this.waiters.notify();
+      if (flush) this.waiters.notify();
     });
-    return this.waiters.wait(() => done, this.waitBudget(undefined, false));
+    return flush ? this.waiters.wait(() => done, this.waitBudget(undefined, false)) : Promise.resolve(true);
   }
 
   private notSent(what: string): void {
@@ -288,8 +289,11 @@ export class RawPeer implements Peer {
     for (let i = 0; i < chunks.length; i++) {
       if (this.writeBlocked) return this.notSent(`${chunks.slice(i).reduce((n, c) => n + c.length, 0)} bytes`);
       if (this.remainingMs() <= 0) return this.observer.note('sending stopped at the case deadline');
-      await this.rawWrite(chunks[i]!);
-      if (pause > 0 && i < chunks.length - 1 && i < maxPauses) await this.pause(pause);
+      // Each chunk is its own write (TCP_NODELAY: its own segment); without a pause only the last one is awaited,
+      // so a stream chopped into hundreds of writes does not wait for hundreds of write callbacks.
+      const pauseHere = pause > 0 && i < chunks.length - 1 && i < maxPauses;
+      await this.rawWrite(chunks[i]!, pauseHere || i === chunks.length - 1);
+      if (pauseHere) await this.pause(pause);
     }
   }
 
@@ -379,7 +383,7 @@ export class RawPeer implements Peer {
     const obs = this.observer.observation;
     if (obs.closeSent !== null || obs.tcpEnd !== null) return;
     const payload = encodeClosePayload(Observer.answerCode(code));
-    for (const part of this.encode({ opcode: Opcode.Close, payload }, true)) void this.rawWrite(part);
+    for (const part of this.encode({ opcode: Opcode.Close, payload }, true)) void this.rawWrite(part, false);
   }
 
   /** Destroys the socket, recording 'client-drop' with the reason when TCP was still open. */

@@ -1,4 +1,4 @@
-// RFC 7692 §5 and §7.1: negotiating permessage-deflate, server side (choose among offers, build the response)
+// RFC 7692 §5 and §7: negotiating permessage-deflate, server side (choose among offers, build the response)
 // and client side (build an offer, check the response against it).
 import {
   deflateParamError,
@@ -16,6 +16,18 @@ export interface DeflateAgreement {
   clientNoContextTakeover: boolean;
   serverMaxWindowBits: number;
   clientMaxWindowBits: number;
+  /**
+   * Client side only: the response strays from how RFC 7692 says an offer is accepted, yet describes a
+   * configuration the offer allows, so §7's "MUST _Fail the WebSocket Connection_" does not apply and the response
+   * is taken (e.g. an offered server_max_window_bits=15 left out: absent means 15 too). Graded non-strict.
+   */
+  deviation?: DeflateDeviation;
+}
+
+export interface DeflateDeviation {
+  id: 'window-15-omitted';
+  rfc: string;
+  message: string;
 }
 
 export interface DeflateServerConfig {
@@ -55,10 +67,10 @@ function checkBits(name: string, v: number | undefined): void {
 }
 
 /**
- * RFC 7692 §5: "A server MUST decline an extension negotiation offer for this extension if ... [it] contains an
- * extension parameter not defined for use in an offer ... an invalid value ... multiple extension parameters with
- * the same name ... [or] the server doesn't support the offered configuration." The first permessage-deflate offer
- * that survives is accepted (the client lists them by preference); null when none does.
+ * RFC 7692 §7: "A server MUST decline an extension negotiation offer for this extension if any of the following
+ * conditions are met": a parameter not defined for use in an offer, an invalid value, a repeated parameter, or
+ * "The server doesn't support the offered configuration." The first permessage-deflate offer that survives is
+ * accepted (the client lists them by preference); null when none does.
  */
 export function negotiateDeflateServer(
   offers: readonly ParsedExtension[],
@@ -121,9 +133,12 @@ export function buildDeflateOffer(config: DeflateClientConfig = {}): { offer: De
 }
 
 /**
- * RFC 7692 §5: the client MUST _Fail the WebSocket Connection_ on a response it cannot accept: unknown,
- * repeated or invalid parameters, or parameters its offer did not allow. With several offers, the response must
- * fit one of them (the first that fits gives the agreement).
+ * RFC 7692 §7: "A client MUST _Fail the WebSocket Connection_ if the peer server accepted an extension negotiation
+ * offer for this extension with an extension negotiation response meeting any of the following conditions": a
+ * parameter not defined for use in a response, an invalid value, a repeated parameter, or "The client does not
+ * support the configuration that the response represents" (here: one its offer did not allow). With several
+ * offers, the response must fit one of them: the first that fits exactly gives the agreement, else the first that
+ * fits with a deviation.
  */
 export function acceptDeflateResponse(
   params: ParsedExtension['params'],
@@ -133,12 +148,14 @@ export function acceptDeflateResponse(
   if (!parsed.ok) return parsed;
   const offers = Array.isArray(offer) ? (offer as readonly DeflateParams[]) : [offer as DeflateParams];
   let firstError: DeflateParamError | null = null;
+  let deviating: { ok: true; agreement: DeflateAgreement } | null = null;
   for (const o of offers) {
     const r = matchResponse(parsed.params, o);
-    if (r.ok) return r;
-    firstError ??= r;
+    if (r.ok && r.agreement.deviation === undefined) return r;
+    if (r.ok) deviating ??= r;
+    else firstError ??= r;
   }
-  return firstError ?? deflateParamError('not-offered', 'permessage-deflate was not offered');
+  return deviating ?? firstError ?? deflateParamError('not-offered', 'permessage-deflate was not offered');
 }
 
 function matchResponse(r: DeflateParams, o: DeflateParams): { ok: true; agreement: DeflateAgreement } | DeflateParamError {
@@ -146,17 +163,27 @@ function matchResponse(r: DeflateParams, o: DeflateParams): { ok: true; agreemen
   if (o.serverNoContextTakeover && !r.serverNoContextTakeover) {
     return deflateParamError('not-accepted', 'server_no_context_takeover was offered but not in the response');
   }
-  // §7.1.2.1: an offered server_max_window_bits is accepted by including it, with the same or a smaller value.
+  // §7.1.2.1: "A server accepts an extension negotiation offer with this parameter by including the
+  // "server_max_window_bits" extension parameter in the extension negotiation response to send back to the client
+  // with the same or smaller value as the offer."
+  let deviation: DeflateDeviation | undefined;
   if (o.serverMaxWindowBits !== null) {
-    if (r.serverMaxWindowBits === null) {
-      return deflateParamError('missing-parameter', `server_max_window_bits=${o.serverMaxWindowBits} was offered but not in the response`);
+    if (r.serverMaxWindowBits === null && o.serverMaxWindowBits < 15) {
+      return deflateParamError('missing-parameter', `server_max_window_bits=${o.serverMaxWindowBits} was offered but not in the response (so up to 15 bits, more than the offer allows)`);
     }
-    if (r.serverMaxWindowBits > o.serverMaxWindowBits) {
+    if (r.serverMaxWindowBits === null) {
+      // Left out, the server may use up to 15 bits: just what an offer of 15 allows, so the client supports it.
+      deviation = {
+        id: 'window-15-omitted',
+        rfc: '7692 7.1.2.1',
+        message: 'server_max_window_bits=15 was offered but left out of the response (the same 15-bit window); a server accepts the parameter by including it',
+      };
+    } else if (r.serverMaxWindowBits > o.serverMaxWindowBits) {
       return deflateParamError('window-too-large', `server_max_window_bits=${r.serverMaxWindowBits} is larger than the offered ${o.serverMaxWindowBits}`);
     }
   }
-  // §7.1.2.2: "a server MUST NOT include the client_max_window_bits extension parameter in an extension
-  // negotiation response" when the offer did not have it.
+  // §7.1.2.2: "If a received extension negotiation offer doesn't have the "client_max_window_bits" extension
+  // parameter, the corresponding extension negotiation response to the offer MUST NOT include" it.
   let clientBits: number;
   if (o.clientMaxWindowBits === null) {
     if (r.clientMaxWindowBits !== null) {
@@ -180,6 +207,7 @@ function matchResponse(r: DeflateParams, o: DeflateParams): { ok: true; agreemen
       clientNoContextTakeover: r.clientNoContextTakeover || o.clientNoContextTakeover,
       serverMaxWindowBits: r.serverMaxWindowBits ?? 15,
       clientMaxWindowBits: clientBits,
+      ...(deviation ? { deviation } : {}),
     },
   };
 }

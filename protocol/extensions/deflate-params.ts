@@ -1,7 +1,10 @@
 // RFC 7692 §7.1: the parameters of permessage-deflate, read from an offer or a response and checked strictly.
-//   server_no_context_takeover, client_no_context_takeover: no value.
-//   server_max_window_bits=8..15 (a value is required).
-//   client_max_window_bits: in an offer, with or without a value; in a response, a value is required.
+//   server_no_context_takeover, client_no_context_takeover: no value (§7.1.1.1, §7.1.1.2).
+//   server_max_window_bits=8..15 (a value is required, §7.1.2.1).
+//   client_max_window_bits: in an offer, with or without a value; in a response, a value is required (§7.1.2.2).
+// What to do with a bad one is in §7: the server "MUST decline" such an offer, the client "MUST _Fail the WebSocket
+// Connection_" on such a response. Each error cites the section of the rule it breaks: §7 for the lists' items
+// (undefined parameter, invalid value, repeated name), the parameter's own section for the rest.
 import type { ParsedExtension } from './header.js';
 
 export const PERMESSAGE_DEFLATE = 'permessage-deflate';
@@ -15,11 +18,11 @@ export interface DeflateParams {
 }
 
 export const DEFLATE_PARAM_ERRORS = {
-  'unknown-parameter': '7.1',
-  'duplicate-parameter': '7.1',
-  'unexpected-value': '7.1.1',
-  'invalid-window-bits': '7.1.2',
-  'missing-value': '7.1.2.2',
+  'unknown-parameter': '7',
+  'duplicate-parameter': '7',
+  'unexpected-value': '7',
+  'invalid-window-bits': '7',
+  'missing-value': '7',
   'not-offered': '7.1.2.2',
   'not-accepted': '7.1.1.1',
   'window-too-large': '7.1.2.1',
@@ -42,9 +45,12 @@ export function deflateParamError(id: DeflateParamErrorId, detail: string): Defl
 const WINDOW_BITS_RE = /^(8|9|1[0-5])$/;
 
 /**
- * Reads the parameters of one permessage-deflate element. RFC 7692 §5: a server "MUST decline" an offer with a
- * parameter not defined for offers, an invalid value, or a repeated parameter; §5 likewise has the client fail the
- * connection on such a response. `side` says which: only an offer may carry client_max_window_bits without value.
+ * Reads the parameters of one permessage-deflate element. RFC 7692 §7: "A server MUST decline an extension
+ * negotiation offer for this extension if any of the following conditions are met: The negotiation offer contains
+ * an extension parameter not defined for use in an offer. The negotiation offer contains an extension parameter
+ * with an invalid value. The negotiation offer contains multiple extension parameters with the same name. ..."; §7
+ * has the client fail the connection on a response with the same faults. `side` says which: only an offer may
+ * carry client_max_window_bits without a value.
  */
 export function parseDeflateParams(
   params: ParsedExtension['params'],
@@ -63,7 +69,7 @@ export function parseDeflateParams(
     switch (name) {
       case 'server_no_context_takeover':
       case 'client_no_context_takeover':
-        // §7.1.1.1 / §7.1.1.2: "This parameter has no value."
+        // §7.1.1.1, §7.1.1.2: the parameter has no value (§7: a value is an invalid one).
         if (value !== true) return deflateParamError('unexpected-value', `${name} takes no value, got ${JSON.stringify(value)}`);
         if (name === 'server_no_context_takeover') out.serverNoContextTakeover = true;
         else out.clientNoContextTakeover = true;
@@ -75,8 +81,7 @@ export function parseDeflateParams(
         out.serverMaxWindowBits = Number(value);
         break;
       case 'client_max_window_bits':
-        // §7.1.2.2: in an offer the value may be omitted; "the extension negotiation response ... MUST have a
-        // value" when the server includes it.
+        // §7.1.2.2: in an offer the value may be omitted; in a response the parameter carries a value, 8..15.
         if (value === true) {
           if (side === 'response') return deflateParamError('missing-value', 'client_max_window_bits in a response needs a value');
           out.clientMaxWindowBits = true;

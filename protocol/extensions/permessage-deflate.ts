@@ -10,9 +10,16 @@
 // and so does ws, which accepts 8 in negotiation). That is safe: zlib never emits a distance above
 // windowSize - 262 (MAX_DIST), 250 bytes for a 512-byte window, which a 256-byte-window inflater accepts; the
 // tests check it. python-websockets instead declines a negotiation that would make its compressor use 8 bits;
-// `DeflateServerConfig.accept` can reproduce that. Inflating uses the negotiated bits and keeps only that much
-// history, so a back-reference into an earlier message beyond the agreed window fails with 1007 (zlib, built
-// without INFLATE_STRICT, does not check distances that stay inside the current output chunk).
+// `DeflateServerConfig.accept` can reproduce that.
+//
+// Inflating uses the negotiated bits, so a peer that agreed to a window of 2^N bytes and reaches further back fails
+// with 1007 (RFC 7692 §7.1.2.1: with server_max_window_bits a client "limits the LZ77 sliding window size that the
+// server will use to compress messages"; §7.1.2.2 the same for the client's window). zlib
+// (built without INFLATE_STRICT) checks a distance against its window only when the distance reaches before the
+// output of the current inflate() call; Node makes one call per output chunk, so below 15 bits the output comes
+// in chunks of 64 bytes (Z_MIN_CHUNK): a distance is then accepted only within 2^N + 64 bytes. Never a false
+// alarm, and 15 bits is DEFLATE's own limit, so 15 keeps the fast default. Raw inflate takes windowBits 8 (only
+// deflateInit2 refuses 8); should a Node refuse it, 9 is used for an agreed 8 (probed once below).
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { isControlOpcode } from '../constants.js';
 import { violation, type Violation } from '../violations.js';
@@ -25,6 +32,7 @@ export {
   negotiateDeflateServer,
   type DeflateAgreement,
   type DeflateClientConfig,
+  type DeflateDeviation,
   type DeflateServerAgreement,
   type DeflateServerConfig,
 } from './deflate-negotiation.js';
@@ -32,6 +40,16 @@ export { parseDeflateParams, PERMESSAGE_DEFLATE, type DeflateParamError, type De
 
 /** RFC 7692 §7.2.1: the empty stored block a sync flush ends with; removed when sending, restored when receiving. */
 const TAIL = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
+
+/** The smallest windowBits this Node's raw inflate takes: 8 (zlib's inflateInit2 allows it), else 9. */
+const MIN_INFLATE_BITS = ((): number => {
+  try {
+    inflateRawSync(new Uint8Array([0x03, 0x00]), { windowBits: 8 });
+    return 8;
+  } catch {
+    return 9;
+  }
+})();
 
 export interface PerMessageDeflateOptions {
   /** Which end we are: a server compresses with server_* parameters and inflates with client_* ones. */
@@ -48,7 +66,7 @@ export interface PerMessageDeflateOptions {
 
 export class PerMessageDeflate implements MessageExtension {
   readonly name = 'permessage-deflate';
-  /** RFC 7692 §6: "This extension ... uses the RSV1 bit". */
+  /** RFC 7692 §6: "This document allocates the RSV1 bit of the WebSocket header for PMCEs". */
   readonly rsvMask = 4;
   private readonly sendBits: number;
   private readonly recvBits: number;
@@ -61,7 +79,7 @@ export class PerMessageDeflate implements MessageExtension {
     const a = opts.agreement;
     const server = opts.role === 'server';
     this.sendBits = server ? a.serverMaxWindowBits : a.clientMaxWindowBits;
-    this.recvBits = server ? a.clientMaxWindowBits : a.serverMaxWindowBits;
+    this.recvBits = Math.max(MIN_INFLATE_BITS, server ? a.clientMaxWindowBits : a.serverMaxWindowBits);
     this.sendTakeover = !(server ? a.serverNoContextTakeover : a.clientNoContextTakeover);
     this.recvTakeover = !(server ? a.clientNoContextTakeover : a.serverNoContextTakeover);
   }
@@ -102,8 +120,10 @@ export class PerMessageDeflate implements MessageExtension {
     try {
       out = inflateRawSync(input, {
         windowBits: this.recvBits,
+        // Below 15 bits, small output chunks make zlib check every distance against the window (see the top).
+        ...(this.recvBits < 15 ? { chunkSize: constants.Z_MIN_CHUNK } : {}),
         finishFlush: constants.Z_SYNC_FLUSH,
-        // RFC 7692 §8.1 leaves limits to the implementation; checked while inflating, so a bomb stops early.
+        // RFC 6455 §10.4: limits are the implementation's; checked while inflating, so a bomb stops early.
         ...(limit !== undefined ? { maxOutputLength: Math.max(1, limit) } : {}),
         ...(this.recvHistory.length > 0 ? { dictionary: this.recvHistory } : {}),
       });
@@ -112,7 +132,9 @@ export class PerMessageDeflate implements MessageExtension {
       if (err.code === 'ERR_BUFFER_TOO_LARGE') {
         return violation('inflated-too-big', `inflated message larger than ${limit} bytes`);
       }
-      return violation('inflate-error', `compressed payload does not inflate: ${err.message}`);
+      // zlib says "too far back" for a distance beyond the window: the agreed one, when it is below 15 bits.
+      const beyond = this.recvBits < 15 && /too far back/.test(err.message) ? `: a distance beyond the agreed ${this.recvBits}-bit window (${1 << this.recvBits} bytes) or before the first message` : '';
+      return violation('inflate-error', `compressed payload does not inflate: ${err.message}${beyond}`);
     }
     if (limit !== undefined && out.length > limit) {
       return violation('inflated-too-big', `inflated message of ${out.length} bytes > ${limit}`);

@@ -1,4 +1,4 @@
-// The per-frame rules of RFC 6455 §5 (and RFC 7692 §6.1 for RSV1), separate from decoding so the raw peer can
+// The per-frame rules of RFC 6455 §5 (and RFC 7692 §6 for RSV1), separate from decoding so the raw peer can
 // record illegal frames. Message-level rules (UTF-8 across fragments, message size) live in the Connection.
 import { decodeClosePayload, isCloseViolation } from '../close.js';
 import { isControlOpcode, isReservedOpcode, MAX_CONTROL_PAYLOAD, Opcode } from '../constants.js';
@@ -53,7 +53,7 @@ export function validateFrame(frame: ValidatedFrame, ctx: ValidateContext): Viol
       return violation('control-frame-too-long', `control frame payload ${frame.payload.length} > ${MAX_CONTROL_PAYLOAD}`);
     }
     if (!frame.fin) return violation('control-frame-fragmented', 'control frame with FIN clear');
-    // RFC 7692 §6.1: "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames".
+    // RFC 7692 §6: "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames".
     if (frame.rsv1) return violation('rsv1-on-control', 'RSV1 set on a control frame');
     if (opcode === Opcode.Close) {
       const close = decodeClosePayload(frame.payload);
@@ -66,7 +66,7 @@ export function validateFrame(frame: ValidatedFrame, ctx: ValidateContext): Viol
     // followed by zero or more frames with the FIN bit clear and the opcode set to 0, and terminated by a single frame
     // with the FIN bit set and an opcode of 0".
     if (!ctx.messageOpen) return violation('continuation-without-message', 'continuation frame with no message open');
-    // RFC 7692 §6.1: "... and non-first fragments of a data message".
+    // RFC 7692 §6: "... and non-first fragments of a data message".
     if (frame.rsv1) return violation('rsv1-on-continuation', 'RSV1 set on a continuation frame');
     return null;
   }

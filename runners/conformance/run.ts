@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { seededEntropy } from '../../protocol/entropy.js';
 import { PeerConnectError, RawPeer, type RawPeerOptions } from '../../peers/raw/raw-peer.js';
-import { summarize, SCHEMA_ID, type CaseResult, type RunResult, type Verdict } from '../../reports/schema.js';
+import { summarize, SCHEMA_ID, VERDICT_SEVERITY, type CaseResult, type Finding, type RunResult, type Verdict } from '../../reports/schema.js';
 import {
   caseArea,
   DEFAULT_CASE_TIMEOUT_MS,
@@ -14,8 +14,11 @@ import {
   type ConformanceCase,
   type Expectation,
 } from '../../suites/define.js';
-import { describeExpectation, grade, harnessError, unreachable, type Grade } from '../../suites/grade/grade.js';
-import { preflight } from './preflight.js';
+import { describeExpectation, grade, harnessError, notRun, unreachable, type Grade } from '../../suites/grade/grade.js';
+import { TcpClosePattern, type ClosePatternOptions } from './close-watch.js';
+import { preflight, type HandshakeProblem } from './preflight.js';
+import { closeFinding, deathFinding, handshakeFinding, type DeathReport } from './run-findings.js';
+import { DeathWatch, isDown, restartTarget, RestartError } from './target-death.js';
 
 export type ConformanceProgress =
   | { type: 'start'; total: number; concurrency: number }
@@ -44,8 +47,17 @@ export interface ConformanceRunOptions {
   handshakeDefaults?: RawPeerOptions['defaults'];
   /** Base seed; each case's seed derives from it and the case id. Default: random, recorded in the result. */
   seed?: number;
-  /** Connect + handshake once before the cases (default true); failures throw TargetSetupError. */
+  /**
+   * Connect + handshake once before the cases (default true): no connection, no answer or a non-101 throws
+   * TargetSetupError; an invalid 101 is a finding (the handshake cases are graded, the others not run).
+   */
   preflight?: boolean;
+  /** Shell command that restarts a target that died mid-run, to confirm which case killed it (--restart-cmd). */
+  restartCommand?: string;
+  /** Time for the restart command and the target to accept connections again (default 30 000 ms). */
+  restartTimeoutMs?: number;
+  /** Shortened TCP-close waits once the target has shown it never closes TCP (close-watch.ts); false: never. */
+  closePattern?: ClosePatternOptions | false;
   signal?: AbortSignal;
   onProgress?: (event: ConformanceProgress) => void;
   /** Recorded in RunResult.options. */
@@ -72,22 +84,42 @@ interface Live {
   peer: RawPeer | null;
 }
 
+/** What the run tells one case, and learns from it. */
+export interface CaseHooks {
+  /** The target's 101 is invalid: a non-handshake case whose handshake fails the same way is not run. */
+  handshakeProblem?: HandshakeProblem;
+  closePattern?: TcpClosePattern;
+  onConnected?: () => void;
+  /** Our connect failed (the grade is then `unreachable`; the run decides whether the target died). */
+  onConnectFailed?: (detail: string) => void;
+}
+
+function caseBase(c: ConformanceCase, opts: ConformanceRunOptions, baseSeed: number) {
+  return { id: c.id, title: c.title, area: caseArea(c.id), rfc: c.rfc, autobahn: c.autobahn, timeoutMs: caseTimeoutMs(c, opts), seed: caseSeed(baseSeed, c.id) };
+}
+
+/** A case that could not run: not graded, no transcript. */
+function notRunResult(c: ConformanceCase, opts: ConformanceRunOptions, baseSeed: number, code: 'handshake-broken' | 'target-died', reason: string): CaseResult {
+  let expected = '';
+  try {
+    expected = describeExpectation(resolveExpectation(c, opts.caseOptions ?? {}));
+  } catch {
+    // the case's own error shows when it runs
+  }
+  return { ...caseBase(c, opts, baseSeed), ...notRun(code, reason, expected), durationMs: 0, transcript: [] };
+}
+
+function isHandshakeCase(c: ConformanceCase, e: Expectation): boolean {
+  return caseArea(c.id) === 'handshake' || e.kind === 'handshake';
+}
+
 /** Runs one case to a graded result. Never throws: harness failures become verdict 'error'. */
-export async function runCase(c: ConformanceCase, opts: ConformanceRunOptions, baseSeed: number, live: Live = { peer: null }): Promise<CaseResult> {
+export async function runCase(c: ConformanceCase, opts: ConformanceRunOptions, baseSeed: number, live: Live = { peer: null }, hooks: CaseHooks = {}): Promise<CaseResult> {
   const start = performance.now();
-  const timeoutMs = caseTimeoutMs(c, opts);
+  const base = caseBase(c, opts, baseSeed);
+  const { timeoutMs, seed } = base;
   const deadline = start + timeoutMs;
-  const seed = caseSeed(baseSeed, c.id);
   const caseOptions = opts.caseOptions ?? {};
-  const base = {
-    id: c.id,
-    title: c.title,
-    area: caseArea(c.id),
-    rfc: c.rfc,
-    autobahn: c.autobahn,
-    timeoutMs,
-    seed,
-  };
   let expect: Expectation;
   try {
     expect = resolveExpectation(c, caseOptions);
@@ -107,6 +139,7 @@ export async function runCase(c: ConformanceCase, opts: ConformanceRunOptions, b
   } catch (err) {
     const durationMs = performance.now() - start;
     if (err instanceof PeerConnectError) {
+      hooks.onConnectFailed?.(err.message);
       return {
         ...base,
         ...unreachable(`the target stopped accepting connections: ${err.message}`, describeExpectation(expect), `no connection (${err.kind})`),
@@ -117,6 +150,8 @@ export async function runCase(c: ConformanceCase, opts: ConformanceRunOptions, b
     return { ...base, ...errorGrade(message(err), expect), durationMs, transcript: [] };
   }
   live.peer = peer;
+  hooks.onConnected?.();
+  const closeWatch = hooks.closePattern?.watch(peer);
   const extraPeers: RawPeer[] = [];
   const ctx: CaseContext = {
     options: caseOptions,
@@ -168,11 +203,18 @@ export async function runCase(c: ConformanceCase, opts: ConformanceRunOptions, b
     g = errorGrade(`the case script threw: ${message(err)}`, expect);
   } finally {
     clearTimeout(timer);
+    closeWatch?.stop();
   }
   peer.destroy();
   for (const extra of extraPeers) extra.destroy();
   live.peer = null;
   const obs = peer.observation();
+  const problem = hooks.handshakeProblem;
+  if (problem && obs.handshake?.ok === false && obs.handshake.rejection?.id === problem.id && !isHandshakeCase(c, expect)) {
+    g = notRun('handshake-broken', `not run: ${problem.message}, as for every connection, so the case could not start`, describeExpectation(expect));
+  }
+  const note = closeWatch ? hooks.closePattern!.learn(c.id, obs, timeoutMs, closeWatch) : null;
+  if (note !== null && g.reasonCode === 'unclean-close') g = { ...g, reason: `${g.reason}${note}` };
   const { entries, omitted } = peer.transcript();
   const result: CaseResult = { ...base, ...g, durationMs: round(performance.now() - start), transcript: entries };
   if (omitted > 0) result.transcriptOmitted = omitted;
@@ -200,7 +242,7 @@ export async function runConformance(opts: ConformanceRunOptions): Promise<RunRe
   const t0 = performance.now();
   const baseSeed = opts.seed ?? Math.floor(Math.random() * 0x1_0000_0000);
   const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 8));
-  if (opts.preflight !== false) await preflight({ url: opts.url, tls: opts.tls, defaults: opts.handshakeDefaults });
+  const pre = opts.preflight !== false ? await preflight({ url: opts.url, tls: opts.tls, defaults: opts.handshakeDefaults }) : undefined;
 
   const cases = [...opts.cases];
   const results = new Map<string, CaseResult>();
@@ -212,22 +254,46 @@ export async function runConformance(opts: ConformanceRunOptions): Promise<RunRe
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   opts.onProgress?.({ type: 'start', total: cases.length, concurrency });
+  const target = { url: opts.url, tls: opts.tls };
+  const death = new DeathWatch();
+  const closePattern = opts.closePattern === false ? undefined : new TcpClosePattern(opts.closePattern);
+  const record = (r: CaseResult): void => {
+    results.set(r.id, r);
+    done++;
+    opts.onProgress?.({ type: 'case-end', id: r.id, verdict: r.verdict, reasonCode: r.reasonCode, durationMs: r.durationMs, done, total: cases.length });
+  };
+
+  /** Runs a case; undefined when it could not connect because the target is down (it is then not run). */
+  const attempt = async (c: ConformanceCase, l: Live = { peer: null }): Promise<CaseResult | undefined> => {
+    let refused: string | null = null;
+    const hooks: CaseHooks = {
+      ...(pre?.problem ? { handshakeProblem: pre.problem } : {}),
+      ...(closePattern ? { closePattern } : {}),
+      onConnected: () => death.connected(c.id),
+      onConnectFailed: (detail) => (refused = detail),
+    };
+    const r = await runCase(c, opts, baseSeed, l, hooks);
+    death.ended(c.id);
+    if (refused === null) return r;
+    // A refused connect is a crash only when probes confirm it (a full accept backlog is not); else run it again.
+    if (await death.refused(c.id, refused, target)) return undefined;
+    return runCase(c, opts, baseSeed, l, hooks);
+  };
 
   const runOne = async (c: ConformanceCase): Promise<void> => {
-    if (aborted()) return;
+    if (aborted() || death.dead) return;
     opts.onProgress?.({ type: 'case-start', id: c.id });
     const l: Live = { peer: null };
     live.add(l);
-    const r = await runCase(c, opts, baseSeed, l);
+    const r = await attempt(c, l);
     live.delete(l);
-    if (aborted()) return;
-    results.set(c.id, r);
-    done++;
-    opts.onProgress?.({ type: 'case-end', id: c.id, verdict: r.verdict, reasonCode: r.reasonCode, durationMs: r.durationMs, done, total: cases.length });
+    if (aborted() || r === undefined) return;
+    record(r);
   };
 
   // Light cases through one pool, heavy ones (megabytes) through a smaller pool beside it, so a few big transfers
   // cannot starve the many small round trips; exclusive ones (timing measurements) afterwards, one at a time.
+  // Nothing new starts once the target has died.
   const isHeavy = (c: ConformanceCase): boolean => (c.tags ?? []).includes('heavy');
   const light = cases.filter((c) => !c.exclusive && !isHeavy(c));
   const heavy = cases.filter((c) => !c.exclusive && isHeavy(c));
@@ -235,19 +301,65 @@ export async function runConformance(opts: ConformanceRunOptions): Promise<RunRe
   const pool = (list: ConformanceCase[], width: number): Promise<void>[] => {
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < list.length && !aborted()) await runOne(list[next++]!);
+      while (next < list.length && !aborted() && !death.dead) await runOne(list[next++]!);
     };
     return Array.from({ length: Math.min(width, list.length) }, worker);
   };
   const heavyConcurrency = Math.max(1, Math.min(concurrency, Math.floor(opts.heavyConcurrency ?? 2)));
   await Promise.all([...pool(light, concurrency), ...pool(heavy, heavyConcurrency)]);
   for (const c of exclusive) {
-    if (aborted()) break;
+    if (aborted() || death.dead) break;
     await runOne(c);
+  }
+
+  const findings: Finding[] = [];
+  if (death.death && !aborted()) {
+    const d = death.death;
+    const suspects = death.suspects(cases.map((c) => c.id));
+    const report: DeathReport = { refusedAt: d.caseId, suspects };
+    if (opts.restartCommand !== undefined) {
+      report.killers = [];
+      // Each case that was in flight, alone, against a freshly restarted target: the one that leaves it dead killed it.
+      for (const id of suspects) {
+        if (aborted()) break;
+        try {
+          await restartTarget(opts.restartCommand, target, opts.restartTimeoutMs ?? 30_000);
+        } catch (err) {
+          if (!(err instanceof RestartError)) throw err;
+          report.restartError = err.message;
+          break;
+        }
+        const c = cases.find((x) => x.id === id)!;
+        let refused: string | null = null;
+        let r = await runCase(c, opts, baseSeed, undefined, { onConnectFailed: (detail) => (refused = detail) });
+        if (refused !== null) {
+          report.restartError = `the target refused a connection right after --restart-cmd (${refused})`;
+          break;
+        }
+        if (await isDown(target)) {
+          report.killers.push(id);
+          const after = 'afterwards the target stopped accepting connections (the case ran alone against a restarted target)';
+          r = VERDICT_SEVERITY[r.verdict] >= VERDICT_SEVERITY.fail ? { ...r, reason: `${r.reason}; ${after}` } : { ...r, ...unreachable(`${after[0]!.toUpperCase()}${after.slice(1)}`, r.expected, r.observed) };
+        }
+        results.set(id, r);
+      }
+    }
+    const why = `not run: the target stopped accepting connections (${d.detail}) during the run`;
+    for (const c of cases) if (!results.has(c.id)) record(notRunResult(c, opts, baseSeed, 'target-died', why));
+    const f = deathFinding(report, cases.map((c) => results.get(c.id)!));
+    if (f) findings.push(f);
   }
   opts.signal?.removeEventListener('abort', onAbort);
 
   const ordered = cases.map((c) => results.get(c.id)).filter((r): r is CaseResult => r !== undefined);
+  if (pre?.problem) {
+    const f = handshakeFinding(pre.problem, ordered);
+    if (f) findings.push(f);
+  }
+  if (closePattern) {
+    const f = closeFinding(closePattern, ordered);
+    if (f) findings.push(f);
+  }
   const durationMs = round(performance.now() - t0);
   opts.onProgress?.({ type: 'end', durationMs, interrupted: aborted() });
   const result: RunResult = {
@@ -260,6 +372,7 @@ export async function runConformance(opts: ConformanceRunOptions): Promise<RunRe
     interrupted: aborted(),
     summary: summarize(ordered),
     cases: ordered,
+    ...(findings.length > 0 ? { findings } : {}),
     options: {
       ...(opts.options ?? {}),
       seed: baseSeed,

@@ -39,7 +39,8 @@ export function describeSteps(steps: Step[]): string {
 
 function describeCloseRule(rule: CloseRule): string {
   const codes = rule.codes.join(' or ');
-  return `answer our close with ${codes}${rule.allowNoCode === false ? '' : ' (or no code)'} and close TCP`;
+  const refusal = rule.refusal ? ` (a refusal with ${rule.refusal.codes.join(' or ')} or a TCP drop is non-strict)` : '';
+  return `answer our close with ${codes}${rule.allowNoCode === false ? '' : ' (or no code)'}${refusal} and close TCP`;
 }
 
 export function describeExpectation(e: Expectation): string {
@@ -47,12 +48,14 @@ export function describeExpectation(e: Expectation): string {
     case 'behave': {
       const then = e.open ? 'keep the connection open' : describeCloseRule(e.close ?? { codes: [1000] });
       const may = (e.mayFail ?? []).map((f) => `; or fail with ${f.codes.join(' or ')} or a TCP drop (${f.why})`).join('');
-      return `receive ${describeSteps(e.receive)}; then ${then}${may}`;
+      const prompt = e.pongsBy ? `; the pong of ping ${e.pongsBy.pings} before the rest of the message is sent` : '';
+      return `receive ${describeSteps(e.receive)}${prompt}; then ${then}${may}`;
     }
     case 'fail': {
       const before = e.before && e.before.length > 0 ? `receive ${describeSteps(e.before)}, then ` : 'echo nothing; ';
-      const how = `fail the connection with close ${e.codes.join(' or ')}${e.allowDrop === false ? '' : ' or by closing TCP'}`;
-      return `${before}${how}${e.failBy ? ' before the rest of the message is sent (fail-fast)' : ''}`;
+      const how = `fail the connection with close ${e.codes.join(' or ')} (${e.allowDrop === false ? 'another code' : 'a TCP drop, no code or another code'}: non-strict)`;
+      const accepted = e.accepted ? `; an answer with ${e.accepted.codes.join(' or ')} is recorded (informational)` : '';
+      return `${before}${how}${e.failBy ? ' before the rest of the message is sent (fail-fast)' : ''}${accepted}`;
     }
     case 'informational':
       return `informational: ${e.describe}`;

@@ -9,7 +9,7 @@ import type { Observation, ObservedEvent } from '../../peers/raw/observation.js'
 import type { Verdict } from '../../reports/schema.js';
 import { GIVE_UP_MARK, type Expectation, type HeaderRule } from '../define.js';
 import { cite, citedMessage, describeExpectation, describeHeaderRule, describeObservation, describeSteps, formatNumbers, ms } from './describe.js';
-import { answers, matchSteps } from './match.js';
+import { answers, isAnswerTo, matchSteps } from './match.js';
 import type { ReasonCode } from './reasons.js';
 
 export { REASON_CODES, type ReasonCode } from './reasons.js';
@@ -42,6 +42,11 @@ export function harnessError(reason: string, expected = '', observed = ''): Grad
 /** The target stopped accepting connections in the middle of a run: the case could not reach it. */
 export function unreachable(reason: string, expected: string, observed: string): Grade {
   return { verdict: 'fail', reasonCode: 'unreachable', reason, expected, observed };
+}
+
+/** The case could not run (no connection opens, the target died before its turn): not graded, never a pass. */
+export function notRun(reasonCode: 'handshake-broken' | 'target-died', reason: string, expected = ''): Grade {
+  return { verdict: 'not-run', reasonCode, reason, expected, observed: '' };
 }
 
 /** A fuzz suite whose every generated case was graded pass or non-strict. */
@@ -146,7 +151,7 @@ function gradeBehave(e: Extract<Expectation, { kind: 'behave' }>, input: GradeIn
   if (m.problem) return result('fail', m.problem.code, `${cite(rfc)}: ${m.problem.detail}`, input);
   // The target's own end, or its close crossing ours (sent at once), at a point where it may fail.
   const end = early ?? crossedEnd(e, obs);
-  const allowed = end !== null ? allowedFailure(e, end) : null;
+  const allowed = end !== null ? allowedFailure(e, end, early !== null) : null;
   if (allowed !== null) return gradeAllowedFailure(allowed, end!, input);
   let soft: Grade | null = null;
   if (!m.ok) {
@@ -178,7 +183,24 @@ function gradeBehave(e: Extract<Expectation, { kind: 'behave' }>, input: GradeIn
   }
   if (e.open) return result('pass', 'ok', `${cite(rfc)}: every answer so far as expected, connection open`, input);
   const closing = gradeClosingHandshake(e, input);
-  return closing ?? soft ?? result('pass', 'ok', `${cite(rfc)}: as expected`, input);
+  return closing ?? soft ?? latePong(e, input) ?? result('pass', 'ok', `${cite(rfc)}: as expected`, input);
+}
+
+/**
+ * RFC 6455 §5.5.2: a pong "as soon as is practical" (a SHOULD), and §5.4 lets control frames interleave with the
+ * fragments of a message: a pong held back until the message's last fragment arrived, when a pause made the
+ * delay visible (`pongsBy`), is non-strict.
+ */
+function latePong(e: Extract<Expectation, { kind: 'behave' }>, input: GradeInput): Grade | null {
+  const rule = e.pongsBy;
+  const obs = input.observation;
+  const mark = rule ? obs.marks.find((mk) => mk.name === rule.mark) : undefined;
+  const due = rule ? e.receive.filter((st) => st.type === 'pong')[rule.pings - 1] : undefined;
+  if (!mark || !due) return null;
+  const pong = answers(obs.events).find((ev) => ev.kind === 'pong' && isAnswerTo(due, ev));
+  if (pong && pong.t <= mark.t) return null;
+  const when = pong ? `at ${ms(pong.t)}` : 'never before the close';
+  return result('non-strict', 'late-pong', `${cite('5.5.2')}: the pong for the ping sent inside the fragmented message came ${when}, only after the rest of the message went out (at ${ms(mark.t)}, after a pause): a pong is due "as soon as is practical", and §5.4 lets control frames "be injected in the middle of a fragmented message"`, input);
 }
 
 /** Our close answered with an allowed code and TCP closed by the target (RFC 6455 §5.5.1, §7.1.1); null when so. */
@@ -186,20 +208,29 @@ function gradeClosingHandshake(e: Extract<Expectation, { kind: 'behave' }>, inpu
   const obs = input.observation;
   const rule = e.close ?? { codes: [1000] };
   if (!obs.closeSent) return result('error', 'harness-error', 'the case script never started the closing handshake', input);
+  const tcpClosed = obs.tcpEnd !== null && obs.tcpEnd.kind !== 'client-drop';
+  const ours = `our close ${obs.closeSent.code ?? '(no code)'}`;
   if (!obs.closeReceived) {
-    if (obs.tcpEnd && obs.tcpEnd.kind !== 'client-drop') {
-      return result('fail', 'no-close', `${cite('5.5.1')}: "If an endpoint receives a Close frame and did not previously send a Close frame, the endpoint MUST send a Close frame in response"; TCP ${obs.tcpEnd.kind} came instead`, input);
+    if (tcpClosed && rule.refusal) {
+      return result('non-strict', 'refused-code', `${cite('7.4.2')}: the target refused ${ours} by closing TCP (${obs.tcpEnd!.kind}) without a close frame: ${rule.refusal.why}`, input);
+    }
+    if (tcpClosed) {
+      return result('fail', 'no-close', `${cite('5.5.1')}: "If an endpoint receives a Close frame and did not previously send a Close frame, the endpoint MUST send a Close frame in response"; TCP ${obs.tcpEnd!.kind} came instead`, input);
     }
     return result('fail', 'no-close', `${cite('5.5.1')}: the target never answered our close frame`, input);
   }
   const code = obs.closeReceived.code;
-  if (code === null ? rule.allowNoCode === false : !rule.codes.includes(code)) {
-    return result('fail', 'wrong-code', `${cite('7.4.1')}: the target answered our close with ${code === null ? 'no code' : `${code} (${closeCodeName(code)})`}, expected ${rule.codes.join(' or ')}`, input);
+  if (code === null && rule.allowNoCode === false) {
+    return result('fail', 'wrong-code', `${cite('7.4.1')}: the target answered our close with no code; this case requires ${rule.codes.join(' or ')}`, input);
   }
-  if (obs.tcpEnd?.kind === 'client-drop' || !obs.tcpEnd) {
+  if (!tcpClosed) {
     return result('fail', 'unclean-close', `${cite('5.5.1')}: after sending and receiving a close frame an endpoint "MUST close the underlying TCP connection" (and §7.1.1: the server first); the target kept TCP open until we dropped it`, input);
   }
-  return null;
+  if (code === null || rule.codes.includes(code)) return null;
+  if (rule.refusal?.codes.includes(code)) {
+    return result('non-strict', 'refused-code', `${cite('7.4.2')}: the target refused ${ours} with ${describeCode(code)}: ${rule.refusal.why}`, input);
+  }
+  return result('non-strict', 'other-code', `${cite('5.5.1')}: the target answered ${ours} with ${describeCode(code)}, expected ${rule.codes.join(' or ')}: allowed (no MUST names the code: "When sending a Close frame in response, the endpoint typically echos the status code it received"), but it misreports why the connection ended`, input);
 }
 
 type TargetEnd = { t: number; code: number | null | undefined; how: 'close' | 'tcp' };
@@ -213,20 +244,45 @@ function crossedEnd(e: Extract<Expectation, { kind: 'behave' }>, obs: Observatio
   return null;
 }
 
-/** The `mayFail` point whose codes the target's own close used (a TCP drop matches any: §7.1.7 "SHOULD"). */
-function allowedFailure(e: Extract<Expectation, { kind: 'behave' }>, end: TargetEnd): { codes: number[]; why: string } | null {
-  for (const f of e.mayFail ?? []) if (end.how === 'tcp' || (end.code != null && f.codes.includes(end.code))) return f;
-  return null;
+/**
+ * The `mayFail` point whose codes the target's close used; else, for a TCP drop, a close without a code, or (before
+ * our close) another valid code, the first point: the target failed where it may, the code being its own choice
+ * (RFC 6455 §7.1.7: it "SHOULD send a Close frame with an appropriate status code").
+ */
+function allowedFailure(e: Extract<Expectation, { kind: 'behave' }>, end: TargetEnd, early: boolean): { codes: number[]; why: string } | null {
+  const points = e.mayFail ?? [];
+  const exact = points.find((f) => end.code != null && f.codes.includes(end.code));
+  if (exact) return exact;
+  return end.how === 'tcp' || end.code == null || early ? (points[0] ?? null) : null;
 }
 
 function gradeAllowedFailure(f: { codes: number[]; why: string }, end: TargetEnd, input: GradeInput): Grade {
   const obs = input.observation;
   if (end.how === 'close' && (!obs.tcpEnd || obs.tcpEnd.kind === 'client-drop')) {
-    return result('fail', 'unclean-close', `${cite('5.5.1')}: the target failed the connection with close ${end.code} but kept TCP open until we dropped it`, input);
+    return result('fail', 'unclean-close', `${cite('5.5.1')}: the target failed the connection with close ${end.code ?? '(no code)'} but kept TCP open until we dropped it`, input);
   }
-  const how = end.how === 'close' ? `close ${end.code}` : `closing TCP (${obs.tcpEnd?.kind})`;
-  return result('pass', 'allowed-fail', `the target failed the connection with ${how} where it may: ${f.why}`, input);
+  if (end.how === 'close' && end.code != null && f.codes.includes(end.code)) {
+    return result('pass', 'allowed-fail', `the target failed the connection with close ${end.code} where it may: ${f.why}`, input);
+  }
+  return failedWithOtherCode(f.codes, end, `where it may (${f.why})`, input);
 }
+
+/**
+ * A failure whose close code is not the expected one (RFC 6455 §7.1.7: the endpoint "SHOULD send a Close frame
+ * with an appropriate status code"; §7.4.1 only defines what each code means, so no MUST names it): a TCP drop or
+ * a close without a code is failed-without-close, another valid code other-code, both non-strict. Codes no endpoint
+ * may send (1005, 1006, 1015, out of range) never get here: the observer records them as invalid frames.
+ */
+function failedWithOtherCode(codes: number[], end: TargetEnd, where: string, input: GradeInput): Grade {
+  const expected = `expected close ${codes.join(' or ')}`;
+  if (end.how === 'tcp' || end.code == null) {
+    const how = end.how === 'tcp' ? `by closing TCP (${input.observation.tcpEnd?.kind}) without a close frame` : 'with a close frame without a status code';
+    return result('non-strict', 'failed-without-close', `${cite('7.1.7')}: the target failed the connection ${where ? `${where} ` : ''}${how}, ${expected}: allowed, but the endpoint "SHOULD send a Close frame with an appropriate status code"`, input);
+  }
+  return result('non-strict', 'other-code', `${cite('7.1.7')}: the target failed the connection ${where ? `${where} ` : ''}with ${describeCode(end.code)}, ${expected}: allowed (no MUST names the code; it "SHOULD send a Close frame with an appropriate status code", §7.4.1), but it misreports the reason`, input);
+}
+
+const describeCode = (code: number): string => `${code} (${closeCodeName(code)})`;
 
 /**
  * When the target failed the connection: its close frame or TCP end (not our drop), before the script gave up
@@ -257,6 +313,12 @@ function gradeFail(e: Extract<Expectation, { kind: 'fail' }>, input: GradeInput)
     return result('fail', code, `${cite(rfc)}: ${detail}`, input);
   }
   if (!failure) {
+    const ours = obs.closeSent && !obs.closeSent.auto ? obs.closeSent : null;
+    if (ours && !obs.closeReceived) {
+      // Never failed, and then never answered our close either: name the broken MUST the wire shows.
+      const tcp = obs.tcpEnd && obs.tcpEnd.kind !== 'client-drop' ? `TCP ${obs.tcpEnd.kind} came instead` : obs.tcpEnd ? 'it kept TCP open until we dropped it' : 'it kept the connection open';
+      return result('fail', 'no-close', `${cite(rfc)}: the target did not _Fail the WebSocket Connection_ (§7.1.7) on the invalid data, and when we closed (${ours.code ?? 'no code'}, at ${ms(ours.t)}) it never answered: §5.5.1 "the endpoint MUST send a Close frame in response"; ${tcp}`, input);
+    }
     const what = obs.closeReceived
       ? `it only answered our close (${obs.closeReceived.code ?? 'no code'}) after we stopped waiting`
       : obs.tcpEnd?.kind === 'client-drop'
@@ -264,12 +326,13 @@ function gradeFail(e: Extract<Expectation, { kind: 'fail' }>, input: GradeInput)
         : 'it kept the connection open';
     return result('fail', 'not-failed', `${cite(rfc)}: the target did not _Fail the WebSocket Connection_ (§7.1.7); ${what}`, input);
   }
+  const code = failure.how === 'close' ? failure.code : undefined;
   if (failure.how === 'close') {
-    if (failure.code === null || failure.code === undefined || !e.codes.includes(failure.code)) {
-      return result('fail', 'wrong-code', `${cite('7.4.1')}: the target failed the connection with ${failure.code == null ? 'no code' : `${failure.code} (${closeCodeName(failure.code)})`}, expected ${e.codes.join(' or ')}`, input);
-    }
     if (!obs.tcpEnd || obs.tcpEnd.kind === 'client-drop') {
       return result('fail', 'unclean-close', `${cite('5.5.1')}: after the closing handshake the target "MUST close the underlying TCP connection" (§7.1.1: the server first); it kept TCP open until we dropped it`, input);
+    }
+    if (code != null && !e.codes.includes(code) && e.accepted?.codes.includes(code)) {
+      return result('informational', 'informational', `${cite(rfc)}: the target answered our close as a valid one, with ${describeCode(code)}: ${e.accepted.why}`, input);
     }
   } else if (e.allowDrop === false) {
     return result('fail', 'no-close', `${cite('7.1.7')}: the target closed TCP without a close frame; this case expects close ${e.codes.join(' or ')}`, input);
@@ -283,8 +346,8 @@ function gradeFail(e: Extract<Expectation, { kind: 'fail' }>, input: GradeInput)
       return result('non-strict', 'late-fail', `${cite(rfc)}: the target failed only after the rest of the message was sent (at ${ms(failure.t)}, the rest went out at ${ms(mark.t)}); §8.1 asks to fail as soon as the invalid data arrives`, input);
     }
   }
-  const how = failure.how === 'close' ? `close ${failure.code}` : `closing TCP (${obs.tcpEnd?.kind})`;
-  return result('pass', 'ok', `${cite(rfc)}: failed the connection with ${how} as expected`, input);
+  if (code == null || !e.codes.includes(code)) return failedWithOtherCode(e.codes, failure, '', input);
+  return result('pass', 'ok', `${cite(rfc)}: failed the connection with close ${code} as expected`, input);
 }
 
 function headerOk(values: string[], r: HeaderRule): boolean {

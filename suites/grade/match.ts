@@ -48,6 +48,11 @@ function matchStep(step: Step, e: ObservedEvent): string | null {
   return null;
 }
 
+/** Whether the event is exactly what the step expects (same type and content). */
+export function isAnswerTo(step: Step, e: ObservedEvent): boolean {
+  return matchStep(step, e) === null;
+}
+
 function unexpected(steps: Step[], e: ObservedEvent): Match['problem'] {
   const after = steps.length > 0 ? ` after ${describeSteps(steps)}` : '';
   return { code: 'unexpected-frame', detail: `unexpected ${describeEvent(e)}${after}` };
@@ -63,7 +68,11 @@ function matchMessages(steps: Step[], got: ObservedEvent[]): Match {
   return { ok: i === steps.length, matched: i, missing: steps.slice(i) };
 }
 
-/** Pongs as a subsequence of the expected ones (§5.5.3); missing: the expected pongs after the last one answered. */
+/**
+ * Pongs as a subsequence of the expected ones (§5.5.3); missing: the expected pongs after the last one answered.
+ * Each pong is taken to answer the latest ping it can (matched from the end), so a lone pong for several pings
+ * with the same payload answers the last of them, as §5.5.3 allows.
+ */
 function matchPongs(steps: Step[], got: ObservedEvent[]): Match {
   let j = 0;
   for (const e of got) {
@@ -75,7 +84,15 @@ function matchPongs(steps: Step[], got: ObservedEvent[]): Match {
     }
     j = k + 1;
   }
-  return { ok: j === steps.length, matched: j, missing: steps.slice(j) };
+  // An embedding exists (found from the front); the one from the back places the last pong as late as it can go.
+  let end = steps.length;
+  let last = -1;
+  for (let i = got.length - 1; i >= 0; i--) {
+    end--;
+    while (matchStep(steps[end]!, got[i]!) !== null) end--;
+    if (last === -1) last = end;
+  }
+  return { ok: last === steps.length - 1, matched: last + 1, missing: steps.slice(last + 1) };
 }
 
 export function matchSteps(steps: Step[], got: ObservedEvent[], allowFewer: boolean): Match {

@@ -24,7 +24,11 @@ export const REASON_CODES = {
   'unexpected-frame': { verdicts: ['fail'], text: 'the target sent something it should not have (e.g. echoed invalid data)' },
   'unexpected-close': { verdicts: ['fail'], text: 'the target closed a connection it should have kept open' },
   'no-close': { verdicts: ['fail'], text: 'the target did not answer our close frame with a close frame' },
-  'wrong-code': { verdicts: ['fail'], text: 'the close code is not one the case allows' },
+  'wrong-code': { verdicts: ['fail'], text: 'a close answer without a code where the case requires one (allowNoCode: false)' },
+  'other-code': { verdicts: ['non-strict'], text: 'the target failed the connection, or answered our close, with a valid close code other than the expected one' },
+  'failed-without-close': { verdicts: ['non-strict'], text: 'the target failed the connection by closing TCP without a close frame, or with a close frame without a status code' },
+  'refused-code': { verdicts: ['non-strict'], text: 'the target refused a close code of ours that RFC 6455 itself does not define (1012-1014, registered with IANA later)' },
+  'late-pong': { verdicts: ['non-strict'], text: 'the target held back the pong for a ping inside a fragmented message until the message ended' },
   'unclean-close': { verdicts: ['fail'], text: 'the target did not close TCP after the closing handshake; the client had to drop it' },
   'not-failed': { verdicts: ['fail'], text: 'the target did not fail the connection' },
   'early-fail': { verdicts: ['non-strict'], text: 'the target failed before echoing the valid data sent ahead of the invalid data' },
@@ -33,10 +37,13 @@ export const REASON_CODES = {
   'handshake-status': { verdicts: ['fail', 'non-strict'], text: 'the opening handshake got a status the case does not allow (non-strict where the case says so)' },
   'handshake-header': { verdicts: ['fail'], text: 'a required response header is missing or wrong, or a forbidden one is present' },
   'handshake-invalid': { verdicts: ['fail'], text: 'the 101 response fails RFC 6455 §4.1 checks' },
+  'response-deviation': { verdicts: ['non-strict'], text: 'the 101 accepted the extension in a way the RFC does not describe, yet with a configuration the offer allows (RFC 7692 §7.1.2.1: an offered server_max_window_bits=15 left out)' },
   'harness-error': { verdicts: ['error'], text: 'wsprobe itself failed while running the case (a script threw, our connect failed mid-run)' },
   'not-negotiated': { verdicts: ['unimplemented'], text: 'the target did not negotiate the extension the case needs' },
   metric: { verdicts: ['fail'], text: 'a measurement the case requires (e.g. the target still serving afterwards) was not met' },
   unreachable: { verdicts: ['fail'], text: 'the target stopped accepting connections in the middle of the run' },
+  'handshake-broken': { verdicts: ['not-run'], text: 'not run: the target answers a correct opening handshake with an invalid 101, so no connection opens' },
+  'target-died': { verdicts: ['not-run'], text: 'not run: the target stopped accepting connections before the case could start' },
 } as const satisfies Record<string, ReasonInfo>;
 
 export type ReasonCode = keyof typeof REASON_CODES;

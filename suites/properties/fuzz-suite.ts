@@ -6,7 +6,7 @@ import type { FuzzRecord, FuzzTarget } from '../../peers/fuzz/fuzz-target.js';
 import type { Expectation } from '../define.js';
 import { grade, type Grade } from '../grade/grade.js';
 
-export const FUZZ_SUITE_NAMES = ['framing', 'masking', 'fragmentation', 'control', 'utf8', 'close', 'handshake', 'model'] as const;
+export const FUZZ_SUITE_NAMES = ['framing', 'masking', 'fragmentation', 'control', 'utf8', 'close', 'handshake', 'model', 'deflate'] as const;
 export type FuzzSuiteName = (typeof FUZZ_SUITE_NAMES)[number];
 
 export function isFuzzSuiteName(name: string): name is FuzzSuiteName {
@@ -36,7 +36,7 @@ export function gradeRecord(record: FuzzRecord, expect: Expectation, rfc: string
 export interface FuzzSuite<T = unknown> {
   name: FuzzSuiteName;
   title: string;
-  /** RFC 6455 sections the suite exercises. */
+  /** RFC sections the suite exercises (RFC 6455 unless written '7692 x'). */
   rfc: string[];
   /** Autobahn case groups covering the same ground, for users comparing. */
   autobahn: string[];

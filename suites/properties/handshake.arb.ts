@@ -1,6 +1,7 @@
 // Opening handshakes (RFC 6455 §4.1, §4.2.1): a correct request in any header order, name case, value case, with
 // optional whitespace, token lists, extra headers, a query string, subprotocol and unknown-extension offers, a
-// head larger than 8 KiB, frames pipelined behind it; or the same with exactly one fault the server must refuse.
+// head larger than 8 KiB, sometimes a frame sent before the 101 (which breaks §4.1's "MUST wait", so what follows
+// is only recorded: handshake.prop.ts); or the same with exactly one fault the server must refuse.
 import fc from 'fast-check';
 import { validUtf8Arb } from './utf8.arb.js';
 import { maskArb } from './mask.arb.js';
@@ -19,6 +20,7 @@ export const HANDSHAKE_FAULTS = [
   'two-keys',
   'no-version',
   'version-unsupported',
+  'version-malformed',
   'method-not-get',
   'http-1.0',
   'no-host',
@@ -43,7 +45,7 @@ export interface HandshakeCase {
   padBytes: number;
   /** Sort keys for the header order. */
   order: number[];
-  /** Send the first message in the same write as the head. */
+  /** Send the first message in the same write as the head (the client then breaks RFC 6455 §4.1). */
   pipelined: boolean;
   message: Uint8Array;
   mask: Uint8Array;
@@ -78,7 +80,9 @@ export function handshakeCaseArb(opts: { skipFaults?: readonly HandshakeFault[] 
   });
 }
 
-const VERSIONS_NOBODY_SPEAKS = ['14', '99', 'abc'];
+/** Versions (RFC 6455 §4.3: 0-255) no server speaks, and values that are no version at all. */
+const VERSIONS_NOBODY_SPEAKS = ['14', '99', '255'];
+const NOT_VERSIONS = ['abc', 'websocket-13', 'v13'];
 const OTHER_METHODS = ['POST', 'PUT', 'HEAD'];
 
 /** The request head, ready to send, and what the response checks need. */
@@ -119,6 +123,7 @@ export function buildHandshakeHead(c: HandshakeCase, url: URL): { head: Uint8Arr
     case 'two-keys': headers.push(['Sec-WebSocket-Key', Buffer.from(c.key.map((b) => b ^ 0xff)).toString('base64')]); break;
     case 'no-version': set('Sec-WebSocket-Version', null); break;
     case 'version-unsupported': set('Sec-WebSocket-Version', pick(VERSIONS_NOBODY_SPEAKS)); break;
+    case 'version-malformed': set('Sec-WebSocket-Version', pick(NOT_VERSIONS)); break;
     case 'method-not-get': method = pick(OTHER_METHODS); break;
     case 'http-1.0': version = 'HTTP/1.0'; break;
     case 'no-host': set('Host', null); break;

@@ -2,7 +2,9 @@
 // (§4.1 steps 1-6, checked by the observer) and then a working echo; a request with one fault is graded by the
 // expectation of the catalogue case for the same fault (suites/conformance/handshake), so fuzz and catalogue can
 // never disagree on a handshake: an error status (any 4xx; another refusal is non-strict), with
-// Sec-WebSocket-Version listing what the server speaks when the version was the fault (§4.4).
+// Sec-WebSocket-Version listing what the server speaks when the version was unsupported (§4.4). A correct request
+// sent with a frame behind it, before the 101, is graded like handshake.pipelined-frame: the client broke §4.1
+// ("MUST wait for a response from the server before sending any further data"), so what follows is recorded only.
 import { Opcode } from '../../protocol/constants.js';
 import { resolveExpectation, type Expectation } from '../define.js';
 import { cases as handshakeCases } from '../conformance/handshake/index.js';
@@ -30,15 +32,23 @@ const CATALOGUE_CASE: Record<HandshakeFault, string> = {
   'two-keys': 'handshake.key.two-keys',
   'no-version': 'handshake.version.missing',
   'version-unsupported': 'handshake.version.14',
+  'version-malformed': 'handshake.version.garbage',
   'method-not-get': 'handshake.method.post',
   'http-1.0': 'handshake.http.1-0',
   'no-host': 'handshake.host.missing',
 };
 
-export function faultExpectation(fault: HandshakeFault): Expectation {
-  const c = handshakeCases.find((x) => x.id === CATALOGUE_CASE[fault]);
-  if (c === undefined) throw new Error(`no catalogue case ${CATALOGUE_CASE[fault]} for handshake fault ${fault}`);
+/** The catalogue case for a correct request with a frame sent before the 101. */
+const PIPELINED_CASE = 'handshake.pipelined-frame';
+
+function catalogueExpectation(id: string): Expectation {
+  const c = handshakeCases.find((x) => x.id === id);
+  if (c === undefined) throw new Error(`no catalogue case ${id} for the handshake fuzz suite`);
   return resolveExpectation(c, {});
+}
+
+export function faultExpectation(fault: HandshakeFault): Expectation {
+  return catalogueExpectation(CATALOGUE_CASE[fault]);
 }
 
 /** A valid request: a 101 (with no extension accepted when only an unknown one was offered, §9.1), the echo, a clean close. */
@@ -66,7 +76,8 @@ export function handshakeSuite(opts: HandshakeSuiteOptions = {}): FuzzSuite<Hand
       const close = fuzzFrame(Opcode.Close, closeBody(1000), c.closeMask);
       const pipelined = c.pipelined && c.fault === null;
       const record = await target.runHandshake({ head: req.head, pipelined: pipelined ? [message] : [], after: pipelined ? [close] : [message, close] });
-      return gradeRecord(record, c.fault === null ? validExpectation(c) : faultExpectation(c.fault), rfc);
+      const expect = c.fault !== null ? faultExpectation(c.fault) : pipelined ? catalogueExpectation(PIPELINED_CASE) : validExpectation(c);
+      return gradeRecord(record, expect, rfc);
     },
     describe(c) {
       const req = buildHandshakeHead(c, new URL('ws://TARGET/'));
@@ -74,7 +85,7 @@ export function handshakeSuite(opts: HandshakeSuiteOptions = {}): FuzzSuite<Hand
       return [
         c.fault === null ? 'valid request:' : `request with fault ${c.fault}:`,
         ...lines.map((l) => `  ${l}`),
-        `then ${c.pipelined && c.fault === null ? '(pipelined with the head) ' : ''}> ${describeFuzzFrame(fuzzFrame(Opcode.Text, c.message, c.mask))}`,
+        `then ${c.pipelined && c.fault === null ? '(pipelined with the head, before the 101: recorded only) ' : ''}> ${describeFuzzFrame(fuzzFrame(Opcode.Text, c.message, c.mask))}`,
         `then > ${describeFuzzFrame(fuzzFrame(Opcode.Close, closeBody(1000), c.closeMask))}`,
       ];
     },

@@ -3,6 +3,7 @@
 // own.
 import { closeSuite } from './close.prop.js';
 import { controlSuite } from './control.prop.js';
+import { deflateSuite } from './deflate.prop.js';
 import { fragmentationSuite } from './fragmentation.prop.js';
 import { framingSuite } from './framing.prop.js';
 import type { FuzzSuite, FuzzSuiteName } from './fuzz-suite.js';
@@ -28,6 +29,7 @@ export function fuzzSuite(name: FuzzSuiteName, opts: SuiteOptions = {}): FuzzSui
     close: () => erase(closeSuite),
     handshake: () => erase(handshakeSuite(opts.handshake)),
     model: () => erase(modelSuite(opts.model)),
+    deflate: () => erase(deflateSuite),
   };
   return suites[name]();
 }

@@ -7,6 +7,7 @@ import {
   SCHEMA_ID,
   summarize,
   type CaseResult,
+  type Finding,
   type HistogramSummary,
   type RunResult,
   type TimelinePoint,
@@ -108,6 +109,42 @@ export function conformanceFixture(): RunResult {
     caseResult({ id: 'limits.message.1mib', verdict: 'pass', title: 'Echo of a 1 MiB message' }, { metrics: { rttMs: 4.25, throughputMiBs: 240 }, autobahn: ['9.1.6'] }),
   ];
   return withSummary({ ...BASE, kind: 'conformance', target: { url: 'ws://127.0.0.1:9001/', embedded: false }, durationMs: 4321, cases });
+}
+
+/**
+ * A run against a target that died during a case (a run-level finding), with failures of one cause differing only
+ * in numbers and quoted text, a lone failure and the cases never run.
+ */
+export function findingsFixture(): RunResult {
+  const window = (bits: number, length: number): CaseResult =>
+    caseResult(
+      { id: `deflate.window.bits-${bits}`, verdict: 'fail', reasonCode: 'handshake-status', reason: `RFC 6455 §4.2.2: a correct opening handshake got status 400 "bad server_max_window_bits=${bits}", not 101 (${length} bytes)` },
+      { rfc: ['7692 7.1.2.1'], autobahn: [] },
+    );
+  const notRun = (id: string): CaseResult =>
+    caseResult({ id, verdict: 'not-run', reasonCode: 'target-died', reason: 'not run: the target stopped accepting connections (TCP connect to 127.0.0.1:9001 failed: connect ECONNREFUSED) during the run' }, { durationMs: 0 });
+  const cases: CaseResult[] = [
+    caseResult({ id: 'handshake.accept.valid', verdict: 'pass' }),
+    caseResult({ id: 'handshake.head.16k', verdict: 'fail', reasonCode: 'unreachable', reason: 'Afterwards the target stopped accepting connections (the case ran alone against a restarted target)' }),
+    window(8, 120),
+    window(9, 121),
+    window(10, 124),
+    caseResult({ id: 'close.code.1000', verdict: 'fail', reasonCode: 'wrong-code', reason: 'RFC 6455 §7.4.1: the target answered our close with 1011, expected 1000' }),
+    notRun('framing.text.empty'),
+    notRun('framing.text.len-125'),
+    notRun('control.ping.empty'),
+  ];
+  const findings: Finding[] = [
+    {
+      key: 'run|target-died',
+      scope: 'run',
+      verdict: 'fail',
+      reasonCode: 'target-died',
+      cause: 'the target died during case handshake.head.16k: run alone against the restarted target, it stopped accepting connections afterwards; 3 cases not started were not run',
+      cases: ['handshake.head.16k', 'framing.text.empty', 'framing.text.len-125', 'control.ping.empty'],
+    },
+  ];
+  return withSummary({ ...BASE, kind: 'conformance', target: { url: 'ws://127.0.0.1:9001/' }, durationMs: 2500, cases, findings });
 }
 
 export function fuzzFixture(): RunResult {
@@ -262,6 +299,7 @@ export function fullyPopulatedFixture(): RunResult {
     durationMs: 1,
     options: { concurrency: 4 },
     cases,
+    findings: [{ key: 'run|target-died', scope: 'run', verdict: 'fail', reasonCode: 'target-died', cause: 'the target died', cases: [c0.id], target: 'a' }],
     fuzz: fuzz.fuzz!,
     load: { ...load.load!, mergedFrom: 2 },
     capacity: cap.capacity!,

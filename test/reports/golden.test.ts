@@ -6,18 +6,20 @@ import { renderText } from '../../reports/text.js';
 import { compareRuns, renderComparisonText } from '../../reports/compare.js';
 import { mergeRuns } from '../../reports/merge.js';
 import { expectGolden } from './golden.js';
-import { capacityFixture, conformanceFixture, fuzzFixture, loadFixture } from './fixtures.js';
+import { capacityFixture, conformanceFixture, findingsFixture, fuzzFixture, loadFixture, withSummary } from './fixtures.js';
 
 describe('golden outputs', () => {
   const conf = conformanceFixture();
   const fuzz = fuzzFixture();
   const load = loadFixture();
   const cap = capacityFixture();
+  const died = findingsFixture();
   const matrix = mergeRuns([conf, { ...conformanceFixture(), target: { url: 'ws://127.0.0.1:9002/' }, cases: conf.cases.map((c) => (c.verdict === 'fail' ? { ...c, verdict: 'pass' as const } : c)), summary: { ...conf.summary, pass: conf.summary.pass + conf.summary.fail, fail: 0 } }]);
 
   it('json', () => {
     expectGolden('conformance.json', writeJson(conf));
     expectGolden('load.json', writeJson(load));
+    expectGolden('findings.json', writeJson(died));
   });
   it('html', () => {
     expectGolden('conformance.html', renderHtml(conf));
@@ -25,6 +27,7 @@ describe('golden outputs', () => {
     expectGolden('load.html', renderHtml(load));
     expectGolden('capacity.html', renderHtml(cap));
     expectGolden('matrix.html', renderHtml(matrix));
+    expectGolden('findings.html', renderHtml(died));
   });
   it('junit', () => {
     expectGolden('conformance.junit.xml', renderJunit(conf));
@@ -32,6 +35,7 @@ describe('golden outputs', () => {
     expectGolden('fuzz.junit.xml', renderJunit(fuzz));
     expectGolden('load.junit.xml', renderJunit(load));
     expectGolden('matrix.junit.xml', renderJunit(matrix));
+    expectGolden('findings.junit.xml', renderJunit(died));
   });
   it('text', () => {
     expectGolden('conformance.txt', renderText(conf, { color: false, transcriptLines: 5 }));
@@ -40,9 +44,14 @@ describe('golden outputs', () => {
     expectGolden('load.txt', renderText(load, { color: false }));
     expectGolden('capacity.txt', renderText(cap, { color: false }));
     expectGolden('matrix.txt', renderText(matrix, { color: false }));
+    expectGolden('findings.txt', renderText(died, { color: false }));
   });
   it('compare', () => {
     expectGolden('compare.txt', renderComparisonText(compareRuns(matrix, conf)));
     expectGolden('compare-load.txt', renderComparisonText(compareRuns(load, loadFixture({ seed: 9 }))));
+    // pass -> not-run and fail -> not-run: neither a regression nor an improvement.
+    const unrun = new Set(['framing.opcode.reserved-3', 'control.ping.payload-126']);
+    const next = withSummary({ ...conf, cases: conf.cases.map((c) => (unrun.has(c.id) ? { ...c, verdict: 'not-run' as const, reasonCode: 'target-died' } : c)) });
+    expectGolden('compare-not-run.txt', renderComparisonText(compareRuns(conf, next)));
   });
 });

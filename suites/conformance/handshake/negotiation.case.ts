@@ -4,17 +4,29 @@
 // /extensions/: "Extensions not listed by the client MUST NOT be listed."
 // The server's own protocols are unknown to wsprobe, so the cases offer what it cannot know (or nothing) and check
 // that nothing unoffered comes back; with --protocol the user names one it speaks, and it must be selected.
-import { defineCase, informational, type ConformanceCase, type Expectation } from '../../define.js';
+// Offering several: §4.3 "Sec-WebSocket-Protocol-Server = token" and §4.2.2 "a single value", so a 101 echoing the
+// offered list ("a, b") fails §4.1's client checks (step 6 and its closing MUST: a response that "does not conform
+// to the requirements for the server's handshake as defined ... in Section 4.2.2").
+import { defineCase, informational, type CaseOptions, type ConformanceCase, type Expectation, type Peer } from '../../define.js';
 import { acceptance, probeEcho } from './common.js';
 
-/** A token no deployment speaks. */
+/** Tokens no deployment speaks. */
 const UNLIKELY_PROTOCOL = 'x-wsprobe-unlikely-7f3a9c';
+const UNLIKELY_PROTOCOL_2 = 'x-wsprobe-unlikely-2b8e41';
+/** Without --protocol: a name from RFC 6455's own examples (§1.9, §11.3.4), which the target may or may not speak. */
+const EXAMPLE_PROTOCOL = 'chat';
 const UNKNOWN_EXTENSION = 'x-wsprobe-unknown';
 
 const MAY_REQUIRE_PROTOCOL = {
   status: 'reject' as const,
   why: 'the target refused a request offering no subprotocol it speaks: allowed, but it could have accepted with none (RFC 6455 §4.2.2 /subprotocol/: null is acceptable)',
 };
+
+/** The run's --protocol values (or "chat"), then one no target speaks, in order of preference (§4.2.1 step 8). */
+function severalOffered(options: CaseOptions): string[] {
+  const own = options.protocols ?? [];
+  return [...(own.length > 0 ? own : [EXAMPLE_PROTOCOL]), UNLIKELY_PROTOCOL];
+}
 
 export const cases: ConformanceCase[] = [
   defineCase({
@@ -36,6 +48,33 @@ export const cases: ConformanceCase[] = [
     // offer (allowed by the letter of §4.2.2) and is left to the transcript.
     expect: acceptance({ nonStrict: MAY_REQUIRE_PROTOCOL }),
     run: probeEcho,
+  }),
+  defineCase({
+    id: 'handshake.subprotocol.several-unknown',
+    title: `Offering ${UNLIKELY_PROTOCOL} and ${UNLIKELY_PROTOCOL_2}: the 101 selects one of them or none, never the list`,
+    rfc: ['4.2.2', '4.1', '4.3'],
+    autobahn: [],
+    handshake: { protocols: [UNLIKELY_PROTOCOL, UNLIKELY_PROTOCOL_2] },
+    // checkServerResponse fails a list, or a value outside the offer; none selected is the expected answer.
+    expect: acceptance({ nonStrict: MAY_REQUIRE_PROTOCOL }),
+    run: probeEcho,
+  }),
+  defineCase({
+    id: 'handshake.subprotocol.several-offered',
+    title: 'Offering the --protocol values (or "chat") and an unknown one: the 101 selects a single offered value',
+    rfc: ['4.2.2', '4.1', '4.3'],
+    autobahn: [],
+    handshake: 'manual',
+    expect: (options): Expectation => {
+      // With --protocol the target speaks one of the offer, so it must select one (as user-selected); without, it may
+      // know "chat" or nothing, and selecting none is as good as selecting one.
+      if ((options.protocols ?? []).length === 0) return acceptance({ nonStrict: MAY_REQUIRE_PROTOCOL });
+      return acceptance({ requireHeaders: [{ name: 'Sec-WebSocket-Protocol', matches: /^\S+$/ }] });
+    },
+    async run(peer: Peer, ctx) {
+      await peer.handshake({ protocols: severalOffered(ctx.options) });
+      await probeEcho(peer);
+    },
   }),
   defineCase({
     id: 'handshake.subprotocol.user-selected',

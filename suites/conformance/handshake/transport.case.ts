@@ -1,9 +1,9 @@
-// What travels around the request head: frames in the same TCP write, very large heads, a request body, and the
+// What travels around the request head: frames sent before the 101, very large heads, a request body, and the
 // Origin policy.
 import { Opcode } from '../../../protocol/constants.js';
-import { closeNormally, defineCase, echo, informational, text, type ConformanceCase, type Expectation } from '../../define.js';
+import { closeNormally, defineCase, informational, text, type CaseContext, type ConformanceCase, type Expectation, type HandshakeSpec, type Peer } from '../../define.js';
 import { encodeFrameBytes } from '../../../protocol/frame/encode.js';
-import { acceptance, closeIfOpened, CLIENT_ERROR_STATUSES, isOpen, probeEcho, PROBE_MESSAGE } from './common.js';
+import { acceptance, CLIENT_ERROR_STATUSES, isOpen, probeEcho, PROBE_MESSAGE } from './common.js';
 
 const PIPELINED = 'sent with the request';
 
@@ -12,36 +12,82 @@ function padding(count: number): [string, string][] {
   return Array.from({ length: count }, (_, i): [string, string] => [`X-Wsprobe-Pad-${i}`, 'p'.repeat(1000)]);
 }
 
-const bigHead = (kib: number): ConformanceCase =>
-  defineCase({
-    id: `handshake.head.${kib}k`,
-    title: `Request head with ${kib} KiB of headers: answered without harm, and the next connection still works`,
-    rfc: ['10.4', '4.2.1'],
+/**
+ * An unusual request (a very large head, a GET with a body) on a second connection, while the case's own connection
+ * is open (issue 12, ruling 4). How the target answers it is its choice, so it is recorded, not graded: RFC 6455
+ * sets no limit on the head (§4.2.1 asks only for the listed fields), RFC 6585 §5 offers 431 for one it will not
+ * read, and RFC 7231 §4.3.1 says "A payload within a GET request message has no defined semantics; sending a
+ * payload body on a GET request might cause some existing implementations to reject the request" -- a 101, a 4xx,
+ * or closing that connection without a response. What is graded: the NEXT connection is still served
+ * (`second-connection-ok`), so a target the request brought down fails.
+ */
+function unusualRequest(c: { id: string; title: string; rfc: string[]; what: string; spec: HandshakeSpec; describe: string }): ConformanceCase {
+  return defineCase({
+    id: c.id,
+    title: c.title,
+    rfc: c.rfc,
     autobahn: [],
-    handshake: 'manual',
-    // RFC 6455 §10.4: "Implementations SHOULD impose reasonable limits on ... the size of headers". A 431 (RFC
-    // 6585 §5) or another 4xx, or a 101, are all fine, and the reason records which. No response at all (TCP
-    // closed, reset or silence) or a 5xx means the head hurt the target: fail.
     expect: {
       kind: 'handshake',
-      status: [101, ...CLIENT_ERROR_STATUSES],
+      status: [101],
       allowDrop: false,
-      requireMetrics: [{ name: 'second-connection-ok', equals: 1, why: `RFC 6455 §10.4: after a ${kib} KiB head the target no longer serves a normal connection` }],
+      then: informational(c.describe),
+      // RFC 6455 names no head limit; §10.4's rule for frames is the nearest: implementations with limits "MUST
+      // protect themselves against exceeding those limits" (a denial of service is its example).
+      requireMetrics: [{ name: 'second-connection-ok', equals: 1, why: `RFC 6455 §10.4 (by analogy: "MUST protect themselves against exceeding those limits"): after ${c.what} the target no longer serves a normal connection` }],
     },
     async run(peer, ctx) {
-      const outcome = await peer.handshake({ addHeaders: padding(kib) });
-      peer.note(`${kib} KiB head: ${outcome.status !== undefined ? `status ${outcome.status}` : `no response (${outcome.failure ?? 'unknown'})`}`);
-      await closeIfOpened(peer);
-      const second = await ctx.openPeer();
-      if (second === null || !isOpen(second)) {
-        peer.metric('second-connection-ok', 0);
-        return;
-      }
-      await second.sendMessage(Opcode.Text, PROBE_MESSAGE);
-      const echoed = await second.waitForMessages(1);
-      peer.metric('second-connection-ok', echoed ? 1 : 0);
-      await closeNormally(second);
+      const side = await ctx.openPeer('manual');
+      if (side === null) peer.note(`${c.what}: could not connect`);
+      else await recordAnswer(peer, side, c.what, c.spec);
+      await checkNextConnection(peer, ctx);
+      await closeNormally(peer);
     },
+  });
+}
+
+/** Sends the unusual request on `side` and notes on the case's peer what came back (status 0: no response). */
+async function recordAnswer(peer: Peer, side: Peer, what: string, spec: HandshakeSpec): Promise<void> {
+  const outcome = await side.handshake(spec);
+  peer.metric('request-status', outcome.status ?? 0);
+  if (outcome.status === undefined) {
+    peer.note(`${what}: no response (${outcome.failure ?? 'unknown'}${outcome.detail ? `: ${outcome.detail}` : ''})`);
+    return;
+  }
+  peer.note(`${what}: status ${outcome.status}${outcome.ok || outcome.status !== 101 ? '' : ` (invalid 101: ${outcome.rejection?.message ?? 'fails §4.1'})`}`);
+  if (!isOpen(side)) {
+    // Let a refusal end before the next connection, so a target that dies once it has answered is caught.
+    await side.waitForEnd(1000);
+    return;
+  }
+  await side.sendMessage(Opcode.Text, PROBE_MESSAGE);
+  const echoed = await side.waitForMessages(1);
+  const closed = side.observation().closeReceived;
+  peer.note(`${what}: then ${echoed ? 'echoed the probe message' : 'did not echo the probe message'}${closed ? `, close ${closed.code ?? '(no code)'}` : ''}`);
+  await closeNormally(side);
+}
+
+/** Opens a fresh connection and records whether it completes the handshake and echoes the probe. */
+async function checkNextConnection(peer: Peer, ctx: CaseContext): Promise<void> {
+  const next = await ctx.openPeer();
+  if (next === null || !isOpen(next)) {
+    peer.metric('second-connection-ok', 0);
+    return;
+  }
+  await next.sendMessage(Opcode.Text, PROBE_MESSAGE);
+  const echoed = await next.waitForMessages(1);
+  peer.metric('second-connection-ok', echoed ? 1 : 0);
+  await closeNormally(next);
+}
+
+const bigHead = (kib: number): ConformanceCase =>
+  unusualRequest({
+    id: `handshake.head.${kib}k`,
+    title: `Request head with ${kib} KiB of headers: the answer is recorded, and the next connection still works`,
+    rfc: ['4.2.1', '10.4'],
+    what: `a ${kib} KiB request head`,
+    spec: { addHeaders: padding(kib) },
+    describe: `a request head of ${kib} KiB was sent on a second connection; whether the target accepted it (101), refused it (a 4xx such as 431, RFC 6585 §5) or closed that connection is recorded in the transcript (request-status; 0: no response)`,
   });
 
 const ORIGIN_PROBE = 'https://wsprobe.invalid';
@@ -49,16 +95,19 @@ const ORIGIN_PROBE = 'https://wsprobe.invalid';
 export const cases: ConformanceCase[] = [
   defineCase({
     id: 'handshake.pipelined-frame',
-    title: 'A frame sent in the same TCP write as the request is echoed',
-    rfc: ['4.2.2', '4.1'],
+    title: 'A frame sent in the same TCP write as the request (before the 101): what the target does is recorded',
+    rfc: ['4.1', '4.2.2'],
     autobahn: [],
-    // §4.1: the client "MUST NOT" send data before the 101 only in the sense that it has to wait for the 101 to
-    // know the connection is open; a server reading the head must not lose bytes that arrived with it.
+    // Issue 12, ruling 3: the client breaks RFC 6455 §4.1 here: "Once the client's opening handshake has been sent,
+    // the client MUST wait for a response from the server before sending any further data." The server owes such a
+    // client nothing: echoing, dropping the early bytes, failing or refusing are all recorded, none graded.
     handshake: {
       trailing: encodeFrameBytes({ opcode: Opcode.Text, payload: new Uint8Array(Buffer.from(PIPELINED)), mask: new Uint8Array([0x37, 0xfa, 0x21, 0x3d]) }),
       send: { chop: 'whole' },
     },
-    expect: { kind: 'handshake', status: [101], then: echo([text(PIPELINED)]) },
+    expect: informational('a text frame sent in the same write as the request, before the 101 (the client breaks RFC 6455 §4.1: it "MUST wait for a response from the server before sending any further data"); whether the target echoes it is recorded', {
+      receive: [text(PIPELINED)],
+    }),
     async run(peer) {
       if (!isOpen(peer)) return;
       await peer.waitForMessages(1);
@@ -67,25 +116,13 @@ export const cases: ConformanceCase[] = [
   }),
   bigHead(16),
   bigHead(64),
-  defineCase({
+  unusualRequest({
     id: 'handshake.body.content-length',
-    title: 'Request with a body (Content-Length: 5): what the target does with the body',
-    rfc: ['4.2.1'],
-    autobahn: [],
-    handshake: 'manual',
-    // RFC 7230 §3.3 gives a GET body no meaning; a server may refuse it, skip it, or (the smuggling risk) read
-    // its bytes as frames and fail. Recorded only.
-    expect: {
-      kind: 'handshake',
-      status: [101, ...CLIENT_ERROR_STATUSES],
-      then: informational('a GET with a 5-byte body; whether the target skips the body or parses it as frames is recorded', {
-        receive: [text(PROBE_MESSAGE)],
-      }),
-    },
-    async run(peer) {
-      await peer.handshake({ addHeaders: [['Content-Length', '5']], trailing: new Uint8Array(Buffer.from('hello')), send: { chop: 'whole' } });
-      await probeEcho(peer);
-    },
+    title: 'Request with a body (Content-Length: 5): what the target does with it is recorded, and the next connection still works',
+    rfc: ['4.2.1', '10.4'],
+    what: 'a GET handshake with a 5-byte body',
+    spec: { addHeaders: [['Content-Length', '5']], trailing: new Uint8Array(Buffer.from('hello')), send: { chop: 'whole' } },
+    describe: 'a GET handshake with a 5-byte body was sent on a second connection; whether the target refused it, closed that connection, or accepted it and then skipped the body or read it as frames is recorded in the transcript',
   }),
   defineCase({
     id: 'handshake.origin.policy',

@@ -58,9 +58,20 @@ function closeCodeClass(code: number): 'valid' | 'registered-later' | 'invalid' 
   return 'invalid';
 }
 
-export function predictStream(frames: readonly FuzzFrame[]): StreamPrediction {
+/** What the handshake negotiated, when it changes what the frames mean. */
+export interface PredictOptions {
+  /**
+   * permessage-deflate is negotiated (RFC 7692): RSV1 on the first frame of a data message marks it compressed;
+   * payloads are the messages' plain bytes (the target inflates, and the observer inflates its echoes).
+   * `undecodable(i)`: the compressed message that starts at frame i does not inflate (§7.2.2).
+   */
+  deflate?: { undecodable?(frame: number): boolean };
+}
+
+export function predictStream(frames: readonly FuzzFrame[], opts: PredictOptions = {}): StreamPrediction {
+  const deflate = opts.deflate;
   const p: StreamPrediction = { echoes: [], pings: [], failures: [], mustFail: false, close: null, doomed: false, messageOpen: false };
-  let open: { opcode: 1 | 2; parts: Uint8Array[]; utf8: Utf8Validator | null } | null = null;
+  let open: { opcode: 1 | 2; parts: Uint8Array[]; utf8: Utf8Validator | null; undecodable: boolean } | null = null;
 
   // A frame that breaks two rules may be failed for either (the order of checks is the receiver's): a text frame
   // starting a message whose bytes are not UTF-8 may earn 1007 as well as its other fault's code.
@@ -85,12 +96,17 @@ export function predictStream(frames: readonly FuzzFrame[]): StreamPrediction {
       fail(i, PROTOCOL_ERROR, 'RFC 6455 §5.1: "The server MUST close the connection upon receiving a frame that is not masked"', true);
       break;
     }
-    if (f.rsv1 || f.rsv2 || f.rsv3) {
+    if (f.rsv2 || f.rsv3 || (f.rsv1 && deflate === undefined)) {
       fail(i, PROTOCOL_ERROR, 'RFC 6455 §5.2: RSV bits set with no extension negotiated: "MUST _Fail the WebSocket Connection_"', true);
       break;
     }
     if (isReservedOpcode(f.opcode)) {
       fail(i, PROTOCOL_ERROR, `RFC 6455 §5.2: reserved opcode 0x${f.opcode.toString(16)}: "MUST _Fail the WebSocket Connection_"`, true);
+      break;
+    }
+    const misplaced = f.rsv1 ? misplacedRsv1(f.opcode) : null;
+    if (misplaced !== null) {
+      fail(i, PROTOCOL_ERROR, misplaced, true);
       break;
     }
     if (f.lengthForm !== undefined && f.lengthForm !== minimalLengthForm(f.payload.length)) {
@@ -145,11 +161,17 @@ export function predictStream(frames: readonly FuzzFrame[]): StreamPrediction {
         fail(i, PROTOCOL_ERROR, 'RFC 6455 §5.4: a new data frame while a fragmented message is open', true);
         break;
       }
-      open = { opcode: f.opcode as 1 | 2, parts: [], utf8: f.opcode === Opcode.Text ? new Utf8Validator() : null };
+      const undecodable = f.rsv1 && deflate?.undecodable?.(i) === true;
+      open = { opcode: f.opcode as 1 | 2, parts: [], utf8: f.opcode === Opcode.Text ? new Utf8Validator() : null, undecodable };
     }
     open.parts.push(f.payload);
     if (open.utf8 !== null && !p.doomed && open.utf8.push(f.payload) !== -1) p.doomed = true;
     if (f.fin) {
+      if (open.undecodable) {
+        // A ruling: a corrupt compressed payload failed with 1002 or 1007 passes (RFC 7692 §7.2.2 names no code).
+        fail(i, [1007, 1002], 'RFC 7692 §7.2.2: the compressed message does not inflate: "MUST _Fail the WebSocket Connection_"', true);
+        break;
+      }
       if (open.utf8 !== null && (p.doomed || !open.utf8.end())) {
         fail(i, [1007], 'RFC 6455 §8.1: a text message that is not valid UTF-8: "MUST _Fail the WebSocket Connection_" (1007, §7.4.1)', true);
         break;
@@ -160,6 +182,17 @@ export function predictStream(frames: readonly FuzzFrame[]): StreamPrediction {
   }
   p.messageOpen = open !== null;
   return p;
+}
+
+/**
+ * With permessage-deflate, RSV1 means "compressed" on the first frame of a data message only (RFC 7692 §6.1): the
+ * rule it breaks elsewhere, or null. Reserved opcodes fail for their own sake (§5.2).
+ */
+function misplacedRsv1(opcode: number): string | null {
+  const rule = '"An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames and non-first fragments of a data message"';
+  if (opcode === Opcode.Continuation) return `RFC 7692 §6.1: RSV1 on a continuation frame: ${rule}`;
+  if (isControlOpcode(opcode)) return `RFC 7692 §6.1: RSV1 on a control frame: ${rule}`;
+  return null;
 }
 
 /** A text frame that starts a message with bytes that can never be valid UTF-8 (or, with FIN, are not). */

@@ -42,6 +42,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 export async function runStep(m: WsModel, real: WsReal, frames: FuzzFrame[]): Promise<void> {
   m.frames.push(...frames);
   const s = real.session;
+  const pongCount = s.observation().events.filter((e) => e.kind === 'pong').length;
   await s.send(frames);
   const p = predictStream(m.frames);
   const events = (): ReturnType<FuzzSession['observation']>['events'] => s.observation().events;
@@ -56,11 +57,14 @@ export async function runStep(m: WsModel, real: WsReal, frames: FuzzFrame[]): Pr
   }
   const last = frames[frames.length - 1];
   const wantPong = last !== undefined && last.opcode === Opcode.Ping ? last.payload : null;
+  // The pong for this ping arrives after it was sent: a pong counted before (same payload or not) does not answer it.
+  const pongsBefore = pongCount;
   await s.waitUntil(() => {
     if (s.closed) return true;
     const messages = events().filter((e) => e.kind === 'message').length;
-    const lastPong = events().filter((e) => e.kind === 'pong').pop();
-    return messages >= p.echoes.length && (wantPong === null || (lastPong?.kind === 'pong' && sameBytes(lastPong.payload, wantPong)));
+    const pongs = events().filter((e) => e.kind === 'pong');
+    const lastPong = pongs[pongs.length - 1];
+    return messages >= p.echoes.length && (wantPong === null || (pongs.length > pongsBefore && lastPong?.kind === 'pong' && sameBytes(lastPong.payload, wantPong)));
   }, m.timeoutMs);
   if (s.closed) {
     // An early end: allowed only where the oracle says the target may fail; finish the closing handshake first.

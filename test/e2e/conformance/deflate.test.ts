@@ -1,6 +1,7 @@
 // The permessage-deflate cases against real servers on loopback: every case passes against `ws` with
 // permessage-deflate and against our reference server; all are unimplemented against `ws` without it; each
-// deliberately broken deflate server (test/fixtures/deflate-servers.ts) fails the cases meant to catch it.
+// deliberately broken deflate server (test/fixtures/deflate-servers.ts) fails the cases meant to catch it, and each
+// behaviour RFC 7692 allows gets its ruled verdict (docs/verdicts.md, "Rulings", 10), never fail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { startReferenceServer, type RunningServer } from '../../../peers/server/reference-server.js';
@@ -8,10 +9,10 @@ import type { CaseResult } from '../../../reports/schema.js';
 import { runConformance } from '../../../runners/conformance/run.js';
 import { cases as DEFLATE_CASES } from '../../../suites/conformance/deflate/index.js';
 import type { ConformanceCase } from '../../../suites/define.js';
-import { DEFLATE_FAULTS, startDeflateServer, type DeflateFault } from '../../fixtures/deflate-servers.js';
+import { DEFLATE_ALLOWED, DEFLATE_FAULTS, startDeflateServer, type DeflateAllowed, type DeflateFault } from '../../fixtures/deflate-servers.js';
 
-async function run(url: string, cases: readonly ConformanceCase[] = DEFLATE_CASES): Promise<CaseResult[]> {
-  const r = await runConformance({ url: new URL(url), cases, concurrency: 16, seed: 7692, preflight: false });
+async function run(url: string, cases: readonly ConformanceCase[] = DEFLATE_CASES, timeoutScale = 1): Promise<CaseResult[]> {
+  const r = await runConformance({ url: new URL(url), cases, concurrency: 16, seed: 7692, preflight: false, timeoutScale });
   expect(r.cases).toHaveLength(cases.length);
   return r.cases;
 }
@@ -107,7 +108,12 @@ describe('the conformant deflate fixture', () => {
 const CAUGHT_BY: Record<Exclude<DeflateFault, 'no-deflate'>, string[]> = {
   'rsv1-on-continuation': ['deflate.echo.text.json-4096.unfragmented', 'deflate.negotiate.offer-default.json-1024.unfragmented'],
   'keeps-context': ['deflate.negotiate.offer-no-takeover.json-1024.unfragmented', 'deflate.negotiate.offer-no-takeover-window-15.json-32768.unfragmented'],
-  'ignores-window-bits': ['deflate.negotiate.offer-window-9.json-1024.unfragmented', 'deflate.negotiate.offer-no-takeover-window-9.json-32768.unfragmented'],
+  'ignores-window-bits': [
+    'deflate.negotiate.window-9-kept',
+    'deflate.negotiate.offer-window-9.json-1024.unfragmented',
+    'deflate.negotiate.offer-no-takeover-window-9.json-32768.unfragmented',
+    'deflate.negotiate.offer-window-8.json-1024.unfragmented',
+  ],
   'lenient-offers': [
     'deflate.negotiate.invalid-window-7',
     'deflate.negotiate.invalid-window-16',
@@ -118,8 +124,8 @@ const CAUGHT_BY: Record<Exclude<DeflateFault, 'no-deflate'>, string[]> = {
   ],
   'unoffered-parameters': ['deflate.negotiate.client-bits-not-offered'],
   'lenient-rsv1': ['deflate.rsv1.ping', 'deflate.rsv1.pong', 'deflate.rsv1.continuation', 'deflate.rsv1.continuation-of-plain'],
-  'inflate-error-1002': ['deflate.inflate.bad-block-type', 'deflate.inflate.distance-too-far'],
   'ignores-inflate-errors': ['deflate.inflate.bad-block-type', 'deflate.inflate.distance-too-far'],
+  'hangs-after-inflate-error': ['deflate.inflate.bad-block-type', 'deflate.inflate.distance-too-far'],
   'rejects-tiny-compressed': ['deflate.empty.stored-block'],
   'requires-rsv1': ['deflate.echo.uncompressed-then-compressed'],
 };
@@ -140,15 +146,65 @@ describe('broken deflate servers', () => {
   });
 
   it.each(Object.entries(CAUGHT_BY))('%s is caught', async (fault, ids) => {
-    const cases = ids.map((id) => {
-      const c = DEFLATE_CASES.find((x) => x.id === id);
-      if (!c) throw new Error(`no case ${id}`);
-      return c;
-    });
     const s = await startDeflateServer(fault as DeflateFault);
     try {
-      const results = await run(s.url, cases);
+      const results = await run(s.url, casesById(ids), fault === 'hangs-after-inflate-error' ? 0.4 : 1);
       expect(results.map((c) => [c.id, c.verdict])).toEqual(ids.map((id) => [id, 'fail']));
+      if (fault === 'hangs-after-inflate-error') {
+        // Ruling 12: the script marks its give-up and sends our close; unanswered, that is no-close, not not-failed.
+        for (const r of results) {
+          expect(r.reasonCode, r.reason).toBe('no-close');
+          expect(r.transcript.some((t) => t.kind === 'note' && t.text === 'mark: give-up')).toBe(true);
+          expect(r.transcript.some((t) => t.dir === 'out' && t.kind === 'frame' && t.opcode === 0x8)).toBe(true);
+        }
+      }
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+function casesById(ids: readonly string[]): ConformanceCase[] {
+  return ids.map((id) => {
+    const c = DEFLATE_CASES.find((x) => x.id === id);
+    if (!c) throw new Error(`no case ${id}`);
+    return c;
+  });
+}
+
+const INFLATE = ['deflate.inflate.bad-block-type', 'deflate.inflate.distance-too-far'];
+const WINDOW_15 = ['deflate.negotiate.offer-window-15.json-64.unfragmented', 'deflate.negotiate.offer-no-takeover-window-15.json-1024.unfragmented'];
+const WINDOW_8 = ['deflate.negotiate.offer-window-8.json-64.unfragmented', 'deflate.negotiate.offer-window-8.json-131072.fragment-256'];
+
+/** Behaviours RFC 7692 allows (ruling 10): the verdicts their cases get, and what the reason must say. */
+const ALLOWED: Record<DeflateAllowed, { ids: string[]; verdict: string; reasonCode: string; reason?: RegExp }> = {
+  'inflate-error-1002': { ids: INFLATE, verdict: 'pass', reasonCode: 'ok' },
+  'inflate-error-1011': { ids: INFLATE, verdict: 'non-strict', reasonCode: 'other-code', reason: /1011/ },
+  'omits-window-15': { ids: WINDOW_15, verdict: 'non-strict', reasonCode: 'response-deviation', reason: /server_max_window_bits=15/ },
+  'declines-window-8': { ids: WINDOW_8, verdict: 'unimplemented', reasonCode: 'not-negotiated' },
+  'refuses-window-8-400': { ids: WINDOW_8, verdict: 'non-strict', reasonCode: 'handshake-status', reason: /status 400: .*a 4xx/ },
+  'refuses-window-8-500': { ids: WINDOW_8, verdict: 'non-strict', reasonCode: 'handshake-status', reason: /status 500: .*a 5xx \(a server error\)/ },
+};
+
+describe('deflate behaviours the RFC allows', () => {
+  it('every allowed behaviour has its expectations', () => {
+    expect(Object.keys(ALLOWED).sort()).toEqual(Object.keys(DEFLATE_ALLOWED).sort());
+  });
+
+  it.each(Object.entries(ALLOWED))('%s is graded as ruled, never fail', async (behaviour, want) => {
+    const s = await startDeflateServer(behaviour as DeflateAllowed);
+    try {
+      const results = await run(s.url, casesById(want.ids));
+      for (const r of results) {
+        // Ruling 10 (omits-window-15): until the grader reads the agreement's deviation, the case passes and the
+        // transcript notes it; non-strict once it does. Never fail either way.
+        if (behaviour === 'omits-window-15' && r.verdict === 'pass') {
+          expect(r.transcript.some((t) => t.kind === 'note' && /RFC 7692 §7\.1\.2\.1: server_max_window_bits=15 was offered/.test(t.text ?? ''))).toBe(true);
+          continue;
+        }
+        expect([r.id, r.verdict, r.reasonCode]).toEqual([r.id, want.verdict, want.reasonCode]);
+        if (want.reason) expect(r.reason).toMatch(want.reason);
+      }
     } finally {
       await s.close();
     }

@@ -2,8 +2,9 @@
 import { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 
-export async function startWsEcho(): Promise<{ url: string; close(): Promise<void> }> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+/** `perMessageDeflate`: accept permessage-deflate offers (RFC 7692) with ws's defaults. */
+export async function startWsEcho(opts: { perMessageDeflate?: boolean } = {}): Promise<{ url: string; close(): Promise<void> }> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: opts.perMessageDeflate ?? false });
   await new Promise<void>((resolve, reject) => {
     wss.once('listening', resolve);
     wss.once('error', reject);

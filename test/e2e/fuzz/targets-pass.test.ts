@@ -1,9 +1,12 @@
 // Conformant targets pass every fuzz suite: the embedded reference server and ws's WebSocketServer (echo on
-// 127.0.0.1, port 0), 200 seeded cases per suite, bounded in time. A failure prints its counterexample.
+// 127.0.0.1, port 0, permessage-deflate on, so the deflate suite negotiates it), 200 seeded cases per suite,
+// bounded in time. A failure prints its counterexample.
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReferenceServer, type RunningServer } from '../../../peers/server/reference-server.js';
 import { runFuzz } from '../../../runners/fuzz/run-fuzz.js';
 import { TcpFuzzTarget } from '../../../peers/fuzz/tcp-target.js';
+import { deflateSuite } from '../../../suites/properties/deflate.prop.js';
 import { FUZZ_SUITE_NAMES } from '../../../suites/properties/fuzz-suite.js';
 import type { HandshakeFault } from '../../../suites/properties/handshake.arb.js';
 import { startWsEcho } from './helpers.js';
@@ -40,7 +43,7 @@ describe('conformant targets pass every fuzz suite', () => {
   let ws: { url: string; close(): Promise<void> };
   let ref: RunningServer;
   beforeAll(async () => {
-    ws = await startWsEcho();
+    ws = await startWsEcho({ perMessageDeflate: true });
     ref = await startReferenceServer({ host: '127.0.0.1', port: 0, statsPath: null });
   });
   afterAll(async () => {
@@ -66,4 +69,50 @@ describe('conformant targets pass every fuzz suite', () => {
     expect(failures).toEqual([]);
     for (const c of run.result.cases) expect(c.numRuns).toBeGreaterThanOrEqual(RUNS);
   }, 120_000);
+});
+
+/** Grades a few deflate cases one by one: the verdicts a suite-level pass would hide. */
+async function deflateVerdicts(url: string): Promise<string[]> {
+  const target = new TcpFuzzTarget(url, { timeoutMs: 2000 });
+  const out: string[] = [];
+  for (const value of fc.sample(deflateSuite.arbitrary, { numRuns: 20, seed: 11 })) {
+    const check = await deflateSuite.check(target, value);
+    out.push(`${check.grade?.verdict}/${check.grade?.reasonCode}`);
+  }
+  return out;
+}
+
+describe('the deflate suite', () => {
+  it('negotiates permessage-deflate with both conformant targets, so their passes are not vacuous', async () => {
+    const ws = await startWsEcho({ perMessageDeflate: true });
+    const ref = await startReferenceServer({ host: '127.0.0.1', port: 0, statsPath: null });
+    try {
+      for (const url of [ws.url, ref.url]) expect(new Set(await deflateVerdicts(url))).toEqual(new Set(['pass/ok']));
+    } finally {
+      await ws.close();
+      await ref.close();
+    }
+  }, 60_000);
+
+  it('a target that declines the offer is not-negotiated (unimplemented), never a counterexample', async () => {
+    const ws = await startWsEcho({ perMessageDeflate: false });
+    try {
+      expect(new Set(await deflateVerdicts(ws.url))).toEqual(new Set(['unimplemented/not-negotiated']));
+      const run = await runFuzz({
+        target: new TcpFuzzTarget(ws.url, { timeoutMs: 2000 }),
+        targetUrl: ws.url,
+        embedded: false,
+        suites: ['deflate'],
+        runs: 50,
+        seed: 3,
+        concurrency: 8,
+        timeLimitMs: 30_000,
+        toolVersion: 'test',
+        replayCommand: (s, t) => `wsprobe fuzz ${ws.url} --suite ${s} --replay ${t}`,
+      });
+      expect(run.result.cases[0]!.verdict).toBe('pass');
+    } finally {
+      await ws.close();
+    }
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-// The raw peer's permessage-deflate stage: the response check against the valid offers (RFC 7692 §5), our own
+// The raw peer's permessage-deflate stage: the response check against the valid offers (RFC 7692 §7), our own
 // compressor settings, and reassembly + inflation of compressed messages across frames.
 import { describe, expect, it } from 'vitest';
 import { createPerMessageDeflate, type DeflateAgreement } from '../../../../protocol/extensions/permessage-deflate.js';
@@ -32,6 +32,21 @@ describe('negotiateDeflateStage', () => {
       expect(d.rfc).toMatch(/^7692 /);
       expect(d.message).not.toMatch(/^RFC/);
     }
+  });
+
+  it('accepts an offered server_max_window_bits=15 left out, keeping the deviation in the agreement; not a smaller one', () => {
+    const d = negotiateDeflateStage(resp('permessage-deflate'), 'permessage-deflate; server_max_window_bits=15');
+    expect(d.kind).toBe('accepted');
+    if (d.kind === 'accepted') {
+      expect(d.agreement).toMatchObject({ ...FULL, deviation: { id: 'window-15-omitted', rfc: '7692 7.1.2.1' } });
+      expect(d.stage.agreement.deviation?.id).toBe('window-15-omitted');
+    }
+    const small = negotiateDeflateStage(resp('permessage-deflate'), 'permessage-deflate; server_max_window_bits=9');
+    expect(small).toMatchObject({ kind: 'rejected', id: 'deflate-missing-parameter', rfc: '7692 7.1.2.1' });
+  });
+
+  it('cites RFC 7692 §7 when the server accepted an offer it had to decline', () => {
+    expect(negotiateDeflateStage(resp('permessage-deflate'), 'permessage-deflate; foo')).toMatchObject({ kind: 'rejected', rfc: '7692 7' });
   });
 
   it('counts valid and invalid offers', () => {
@@ -81,6 +96,19 @@ describe('DeflateStage', () => {
   it('turns data that does not inflate into an inflate-error violation (1007)', () => {
     const stage = new DeflateStage(FULL);
     const v = stage.receive({ fin: true, rsv1: true, opcode: 1, payload: new Uint8Array([0xff, 0xff]) }, true);
+    expect(v).toMatchObject({ id: 'inflate-error', closeCode: 1007 });
+  });
+
+  it('inflates with the agreed server window: a server that agreed to 9 bits and reaches 1000 bytes back fails', () => {
+    const nine: DeflateAgreement = { ...FULL, serverMaxWindowBits: 9 };
+    const liar = createPerMessageDeflate({ role: 'server', agreement: FULL });
+    const honest = createPerMessageDeflate({ role: 'server', agreement: nine });
+    let x = 1;
+    const unit = new Uint8Array(1000).map(() => (x = (x * 1103515245 + 12345) >>> 0) >>> 24); // no repeats within
+    const msg = new Uint8Array([...unit, ...unit]);
+    const stage = new DeflateStage(nine);
+    expect(stage.receive({ fin: true, rsv1: true, opcode: 2, payload: honest.encode({ opcode: 2, payload: msg }).payload }, true)).toEqual(msg);
+    const v = stage.receive({ fin: true, rsv1: true, opcode: 2, payload: liar.encode({ opcode: 2, payload: msg }).payload }, true);
     expect(v).toMatchObject({ id: 'inflate-error', closeCode: 1007 });
   });
 

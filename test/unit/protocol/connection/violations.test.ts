@@ -68,14 +68,14 @@ const CASES: Case[] = [
   { id: 'frame-too-big', rfc: '7.4.1', code: 1009, role: 'server', opts: { maxFrameSize: 4 }, wire: c({ opcode: Opcode.Binary, payload: new Uint8Array(5) }) },
   {
     id: 'rsv1-on-continuation',
-    rfc: '7692 6.1',
+    rfc: '7692 6',
     code: 1002,
     role: 'server',
     opts: { extensions: [identityExt] },
     before: c({ opcode: Opcode.Text, fin: false, rsv1: true, payload: utf8('a') }),
     wire: c({ opcode: Opcode.Continuation, rsv1: true, payload: utf8('b') }),
   },
-  { id: 'rsv1-on-control', rfc: '7692 6.1', code: 1002, role: 'server', opts: { extensions: [identityExt] }, wire: c({ opcode: Opcode.Ping, rsv1: true, payload: hex('') }) },
+  { id: 'rsv1-on-control', rfc: '7692 6', code: 1002, role: 'server', opts: { extensions: [identityExt] }, wire: c({ opcode: Opcode.Ping, rsv1: true, payload: hex('') }) },
 ];
 
 function violationsOf(events: ConnectionEvent[]) {

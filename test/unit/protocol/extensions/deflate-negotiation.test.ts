@@ -29,7 +29,8 @@ describe('parseDeflateParams', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.id).toBe(id);
-      expect(r.message).toMatch(/^RFC 7692 §7\.1/);
+      // §7's lists: "an extension parameter not defined for use", "an invalid value", "the same name"
+      expect(r.message).toMatch(/^RFC 7692 §7: /);
     }
   });
 
@@ -72,7 +73,7 @@ describe('negotiateDeflateServer', () => {
     expect(r?.agreement).toEqual({ serverNoContextTakeover: snct, clientNoContextTakeover: cnct, serverMaxWindowBits: smwb, clientMaxWindowBits: cmwb });
   });
 
-  it('takes the first acceptable offer and skips invalid ones (RFC 7692 §5)', () => {
+  it('takes the first acceptable offer and skips invalid ones (RFC 7692 §7)', () => {
     const r = negotiate('x-other, permessage-deflate; server_max_window_bits=99, permessage-deflate; foo, permessage-deflate; client_max_window_bits=11, permessage-deflate');
     expect(r?.offerIndex).toBe(2);
     expect(r?.response).toBe('permessage-deflate; client_max_window_bits=11');
@@ -141,6 +142,32 @@ describe('buildDeflateOffer / acceptDeflateResponse', () => {
       expect(r.id).toBe(id);
       expect(r.message).toMatch(/^RFC 7692 §/);
     }
+  });
+
+  it('takes an offered server_max_window_bits=15 left out of the response (the same window), noting the deviation', () => {
+    const r = accept({ serverMaxWindowBits: 15 }, 'permessage-deflate');
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.agreement).toMatchObject({ serverMaxWindowBits: 15, clientMaxWindowBits: 15 });
+      expect(r.agreement.deviation).toMatchObject({ id: 'window-15-omitted', rfc: '7692 7.1.2.1' });
+    }
+    // with no_context_takeover accepted too, only the window is the deviation
+    const both = accept({ serverMaxWindowBits: 15, serverNoContextTakeover: true }, 'permessage-deflate; server_no_context_takeover');
+    expect(both.ok && both.agreement.serverNoContextTakeover && both.agreement.deviation?.id).toBe('window-15-omitted');
+    // included, it is no deviation
+    const included = accept({ serverMaxWindowBits: 15 }, 'permessage-deflate; server_max_window_bits=15');
+    expect(included.ok && included.agreement.deviation).toBeUndefined();
+    // a smaller offered window left out means 15 bits, more than offered: still refused
+    for (const bits of [8, 9, 14]) expect(accept({ serverMaxWindowBits: bits }, 'permessage-deflate')).toMatchObject({ ok: false, id: 'missing-parameter', rfc: '7692 7.1.2.1' });
+  });
+
+  it('prefers an offer the response fits exactly over one it fits with a deviation', () => {
+    const fifteen = buildDeflateOffer({ serverMaxWindowBits: 15 }).offer;
+    const plain = buildDeflateOffer({}).offer;
+    const r = acceptDeflateResponse(params('permessage-deflate'), [fifteen, plain]);
+    expect(r.ok && r.agreement.deviation).toBeUndefined();
+    const only = acceptDeflateResponse(params('permessage-deflate'), [buildDeflateOffer({ serverMaxWindowBits: 10 }).offer, fifteen]);
+    expect(only.ok && only.agreement.deviation?.id).toBe('window-15-omitted');
   });
 
   it('accepts a response that fits any of several offers', () => {

@@ -126,6 +126,37 @@ describe('PerMessageDeflate: behaviour', () => {
     expect(() => strict(far.subarray(0, far.length - 4))).toThrow(/too far back/);
   });
 
+  it('enforces the agreed window inside one message too: 15-bit output under a 9-bit agreement fails with 1007', () => {
+    // A server that agreed to server_max_window_bits=9 and compresses with 15: distances of 2000 inside the message.
+    const unit = Buffer.alloc(2000);
+    seededEntropy(9).fill(unit);
+    const m = Buffer.concat([unit, unit, unit]);
+    const wide = deflateRawSync(m, { windowBits: 15, finishFlush: constants.Z_SYNC_FLUSH });
+    const payload = wide.subarray(0, wide.length - 4);
+    expect(pair({ serverMaxWindowBits: 9 }).client.decode(recv(payload))).toMatchObject({ id: 'inflate-error', closeCode: 1007 });
+    expect(Buffer.from(pair().client.decode(recv(payload)) as Uint8Array)).toEqual(m);
+    // what zlib makes within a 9-bit window always passes (no false alarm), with context takeover across messages
+    const { client, server } = pair({ serverMaxWindowBits: 9 });
+    for (const period of [10, 100, 250, 256, 400, 511, 512, 513, 2000]) {
+      const u = Buffer.alloc(period);
+      seededEntropy(period).fill(u);
+      const msg = Buffer.concat([u, u, u, Buffer.from(`#${period}`), u]);
+      expect(Buffer.from(client.decode(recv(server.encode(bin(msg)).payload)) as Uint8Array)).toEqual(msg);
+    }
+  });
+
+  it('window bits 8 inflates with a 256-byte window: 300 bytes back fails, 250 passes', () => {
+    const far = (distance: number): Buffer => {
+      const u = Buffer.alloc(distance);
+      seededEntropy(distance).fill(u);
+      const c = deflateRawSync(Buffer.concat([u, u]), { windowBits: 15, finishFlush: constants.Z_SYNC_FLUSH });
+      return c.subarray(0, c.length - 4);
+    };
+    const narrow = () => pair({ serverMaxWindowBits: 8 }).client;
+    expect(narrow().decode(recv(far(300)))).toMatchObject({ id: 'inflate-error' });
+    expect(narrow().decode(recv(far(250)))).toBeInstanceOf(Uint8Array);
+  });
+
   it('maps corrupt data to 1007 inflate-error', () => {
     const v = pair().server.decode(recv(hex('ff ff ff ff')));
     expect(v).toMatchObject({ id: 'inflate-error', closeCode: 1007 });

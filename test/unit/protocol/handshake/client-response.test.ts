@@ -43,7 +43,9 @@ describe('checkServerResponse', () => {
     ['wrong-accept', response({ 'Sec-WebSocket-Accept': ['s3pPLMBiTxaQ9kYGzzhZRbK+xOo=', 's3pPLMBiTxaQ9kYGzzhZRbK+xOo='] }), /expected/],
     ['protocol-not-offered', response({ 'Sec-WebSocket-Protocol': 'other' }), /other/],
     ['protocol-not-offered', response({ 'Sec-WebSocket-Protocol': 'CHAT' }), /CHAT/],
+    // The whole offered list echoed back (§4.3: Sec-WebSocket-Protocol-Server = token), with or without spaces.
     ['invalid-protocol', response({ 'Sec-WebSocket-Protocol': 'chat, superchat' }), /single token/],
+    ['invalid-protocol', response({ 'Sec-WebSocket-Protocol': 'chat,superchat' }), /single token/],
     ['invalid-protocol', response({ 'Sec-WebSocket-Protocol': ['chat', 'chat'] }), /single token/],
     ['invalid-protocol', response({ 'Sec-WebSocket-Protocol': '' }), /single token/],
     ['extension-not-offered', response({ 'Sec-WebSocket-Extensions': 'x-bar' }), /x-bar/],

@@ -112,10 +112,43 @@ describe('grade: behave (echo, then our close)', () => {
     expect(r).toMatchObject({ verdict: 'fail', reasonCode: 'no-close' });
   });
 
-  it('wrong-code: the close answer carries another code', () => {
-    const r = g(echo([]), obs({ events: [closeEv(11, 1002)], ...cleanClose(10, 1002) }));
-    expect(r).toMatchObject({ verdict: 'fail', reasonCode: 'wrong-code' });
-    expect(r.reason).toMatch(/§7\.4\.1/);
+  it('other-code: a close answer with another valid code is non-strict, naming both codes (§5.5.1 "typically echos")', () => {
+    const r = g(echo([]), obs({ events: [closeEv(11, 1001)], ...cleanClose(10, 1001) }));
+    expect(r).toMatchObject({ verdict: 'non-strict', reasonCode: 'other-code' });
+    expect(r.reason).toMatch(/§5\.5\.1: the target answered our close 1000 with 1001 \(going away\), expected 1000/);
+    expect(r.reason).toMatch(/typically echos/);
+  });
+
+  it('unclean-close outranks other-code: a MUST broken on the wire is the verdict', () => {
+    const o = obs({ events: [closeEv(11, 1001)], closeSent: { t: 10, code: 1000, auto: false }, closeReceived: { t: 11, code: 1001, reason: '' }, tcpEnd: { t: 5000, kind: 'client-drop' } });
+    expect(g(echo([]), o)).toMatchObject({ verdict: 'fail', reasonCode: 'unclean-close' });
+  });
+
+  it('refused-code: our code 1012 refused with 1002 or a TCP drop is non-strict where the case names the refusal', () => {
+    const e = echo([], { codes: [1012, 1000], refusal: { codes: [1002], why: 'IANA registry, not RFC 6455' } });
+    const sent = (code: number | null): Partial<Observation> => ({ ...cleanClose(10, code), closeSent: { t: 10, code: 1012, auto: false } });
+    const refused = g(e, obs({ events: [closeEv(11, 1002)], ...sent(1002) }));
+    expect(refused).toMatchObject({ verdict: 'non-strict', reasonCode: 'refused-code' });
+    expect(refused.reason).toMatch(/refused our close 1012 with 1002 \(protocol error\): IANA registry/);
+    const dropped = g(e, obs({ closeSent: { t: 10, code: 1012, auto: false }, tcpEnd: { t: 11, kind: 'fin' } }));
+    expect(dropped).toMatchObject({ verdict: 'non-strict', reasonCode: 'refused-code' });
+    expect(g(e, obs({ events: [closeEv(11, 1012)], ...sent(1012) })).verdict).toBe('pass');
+    // Without the refusal rule, a drop is no answer to our close: the §5.5.1 MUST.
+    expect(g(echo([], { codes: [1012, 1000] }), obs({ closeSent: { t: 10, code: 1012, auto: false }, tcpEnd: { t: 11, kind: 'fin' } }))).toMatchObject({ verdict: 'fail', reasonCode: 'no-close' });
+  });
+
+  it('late-pong: the pong of a ping inside a fragmented message due before the mark; after it is non-strict', () => {
+    const e: Expectation = { kind: 'behave', receive: [pong('p1'), pong('p2'), text('ab')], pongsBy: { mark: 'rest', pings: 1 } };
+    const events = (t1: number): ObservedEvent[] => [pongEv(t1, 'p1'), pongEv(1010, 'p2'), msg(1011, 'ab'), closeEv(1021, 1000)];
+    const onTime = g(e, obs({ marks: [{ name: 'rest', t: 1005 }], events: events(6), ...cleanClose(1020) }));
+    expect(onTime).toMatchObject({ verdict: 'pass', reasonCode: 'ok' });
+    const late = g(e, obs({ marks: [{ name: 'rest', t: 1005 }], events: events(1009), ...cleanClose(1020) }));
+    expect(late).toMatchObject({ verdict: 'non-strict', reasonCode: 'late-pong' });
+    expect(late.reason).toMatch(/§5\.5\.2.*as soon as is practical/);
+    // Only the latest ping answered (§5.5.3), after the mark: late too; no mark set: nothing to judge.
+    const onlyLatest = g(e, obs({ marks: [{ name: 'rest', t: 1005 }], events: [pongEv(1010, 'p2'), msg(1011, 'ab'), closeEv(1021, 1000)], ...cleanClose(1020) }));
+    expect(onlyLatest.reasonCode).toBe('late-pong');
+    expect(g(e, obs({ events: events(1009), ...cleanClose(1020) })).verdict).toBe('pass');
   });
 
   it('unclean-close: close answered but TCP left open until we dropped it (Autobahn: FAILED BY CLIENT)', () => {
@@ -151,9 +184,15 @@ describe('grade: fail (Fail the WebSocket Connection, RFC 6455 §7.1.7)', () => 
     expect(g(failWith([1002]), failed(1002))).toMatchObject({ verdict: 'pass', reasonCode: 'ok' });
   });
 
-  it('ok: TCP closed or reset without a close frame (dropping TCP fails the connection too)', () => {
-    expect(g(failWith([1002]), obs({ tcpEnd: { t: 5, kind: 'fin' } })).verdict).toBe('pass');
-    expect(g(failWith([1002]), obs({ tcpEnd: { t: 5, kind: 'reset' } })).verdict).toBe('pass');
+  it('failed-without-close: TCP closed or reset without a close frame, or a close without a code, is non-strict (§7.1.7 SHOULD)', () => {
+    for (const kind of ['fin', 'reset'] as const) {
+      const r = g(failWith([1002]), obs({ tcpEnd: { t: 5, kind } }));
+      expect(r).toMatchObject({ verdict: 'non-strict', reasonCode: 'failed-without-close' });
+      expect(r.reason).toMatch(new RegExp(`closing TCP \\(${kind}\\) without a close frame, expected close 1002`));
+    }
+    const noCode = g(failWith([1002]), failed(null));
+    expect(noCode).toMatchObject({ verdict: 'non-strict', reasonCode: 'failed-without-close' });
+    expect(noCode.reason).toMatch(/without a status code.*SHOULD send a Close frame with an appropriate status code/);
     expect(g(failWith([1002], { allowDrop: false }), obs({ tcpEnd: { t: 5, kind: 'reset' } }))).toMatchObject({ verdict: 'fail', reasonCode: 'no-close' });
   });
 
@@ -162,10 +201,28 @@ describe('grade: fail (Fail the WebSocket Connection, RFC 6455 §7.1.7)', () => 
     expect(g(failWith([1002]), o).verdict).toBe('pass');
   });
 
-  it('wrong-code: closing with another code, or with no code', () => {
-    expect(g(failWith([1002]), failed(1000))).toMatchObject({ verdict: 'fail', reasonCode: 'wrong-code' });
-    expect(g(failWith([1002]), failed(null))).toMatchObject({ verdict: 'fail', reasonCode: 'wrong-code' });
+  it('other-code: failing with another valid code is non-strict, naming the code expected and the one received', () => {
+    const r = g(failWith([1002]), failed(1003));
+    expect(r).toMatchObject({ verdict: 'non-strict', reasonCode: 'other-code' });
+    expect(r.reason).toMatch(/with 1003 \(unsupported data\), expected close 1002/);
     expect(g(failWith([1007, 1002]), failed(1002)).verdict).toBe('pass');
+    // A code no endpoint may send is an invalid frame, whatever the case expected.
+    const bad = failed(1005, { events: [{ kind: 'violation', t: 5, violation: violation('invalid-close-code'), opcode: 8 }, closeEv(5, 1005)] });
+    expect(g(failWith([1002]), bad)).toMatchObject({ verdict: 'fail', reasonCode: 'invalid-frame' });
+    // TCP left open after the failure close: the MUST comes first.
+    expect(g(failWith([1002]), failed(1003, { tcpEnd: { t: 9000, kind: 'client-drop' } }))).toMatchObject({ verdict: 'fail', reasonCode: 'unclean-close' });
+  });
+
+  it('accepted: our invalid close answered as a valid one with a listed code is informational (5000: no range above 4999)', () => {
+    const e = failWith([1002], { accepted: { codes: [1000], why: 'RFC 6455 §7.4.2 defines nothing above 4999' } });
+    const answered = (code: number): Observation =>
+      obs({ events: [closeEv(6, code)], closeSent: { t: 5, code: 5000, auto: false }, closeReceived: { t: 6, code, reason: '' }, tcpEnd: { t: 7, kind: 'fin' } });
+    const r = g(e, answered(1000));
+    expect(r).toMatchObject({ verdict: 'informational', reasonCode: 'informational' });
+    expect(r.reason).toMatch(/answered our close as a valid one, with 1000 \(normal\): RFC 6455 §7\.4\.2/);
+    expect(g(e, answered(1002)).verdict).toBe('pass');
+    expect(g(e, answered(1001))).toMatchObject({ verdict: 'non-strict', reasonCode: 'other-code' });
+    expect(g(failWith([1002]), answered(1000))).toMatchObject({ verdict: 'non-strict', reasonCode: 'other-code' });
   });
 
   it('not-failed: the target kept going until we gave up and closed', () => {
@@ -179,6 +236,15 @@ describe('grade: fail (Fail the WebSocket Connection, RFC 6455 §7.1.7)', () => 
     const r = g(failWith([1002]), o);
     expect(r).toMatchObject({ verdict: 'fail', reasonCode: 'not-failed' });
     expect(r.reason).toMatch(/_Fail the WebSocket Connection_/);
+  });
+
+  it('no-close: the target did not fail, and then did not answer our close either (e.g. after a bad compressed block)', () => {
+    const gaveUp = (tcpEnd: Observation['tcpEnd']): Observation =>
+      obs({ marks: [{ name: GIVE_UP_MARK, t: 9000 }], closeSent: { t: 9000, code: 1000, auto: false }, tcpEnd });
+    const kept = g(failWith([1007]), gaveUp({ t: 12000, kind: 'client-drop' }));
+    expect(kept).toMatchObject({ verdict: 'fail', reasonCode: 'no-close' });
+    expect(kept.reason).toMatch(/did not _Fail the WebSocket Connection_ \(§7\.1\.7\).*never answered: §5\.5\.1 "the endpoint MUST send a Close frame in response"; it kept TCP open until we dropped it/);
+    expect(g(failWith([1007]), gaveUp({ t: 9001, kind: 'fin' })).reason).toMatch(/TCP fin came instead/);
   });
 
   it('unexpected-frame: echoing the invalid data (or answering the ping behind it) before failing', () => {
@@ -261,7 +327,7 @@ describe('grade: informational and handshake', () => {
 
 describe('grade: vocabulary', () => {
   it('every reason code the grader can produce is documented in REASON_CODES', () => {
-    for (const code of ['ok', 'no-echo', 'wrong-echo', 'unexpected-frame', 'unexpected-close', 'no-close', 'wrong-code', 'unclean-close', 'not-failed', 'early-fail', 'late-fail', 'timeout', 'invalid-frame', 'masked-frame', 'handshake-status', 'handshake-header', 'handshake-invalid', 'limit-reached']) {
+    for (const code of ['ok', 'no-echo', 'wrong-echo', 'unexpected-frame', 'unexpected-close', 'no-close', 'wrong-code', 'other-code', 'failed-without-close', 'refused-code', 'late-pong', 'unclean-close', 'not-failed', 'early-fail', 'late-fail', 'timeout', 'invalid-frame', 'masked-frame', 'handshake-status', 'handshake-header', 'handshake-invalid', 'limit-reached']) {
       expect(REASON_CODES).toHaveProperty(code);
     }
   });
