@@ -62,7 +62,7 @@ export async function preflight(opts: PreflightOptions): Promise<PreflightResult
       throw new TargetSetupError(`${opts.url.href}: invalid handshake response: ${hs.rejection?.message ?? 'rejected'}`);
     }
     const protocol = hs.head ? (hs.head.headers.find(([n]) => n.toLowerCase() === 'sec-websocket-protocol')?.[1] ?? null) : null;
-    await peer.close(1000, undefined, { timeoutMs: 2000 });
+    await peer.close(1000, undefined, { timeoutMs: 1000 });
     return { handshakeMs: hs.ms ?? performance.now() - start, protocol };
   } finally {
     peer.destroy();

@@ -3,7 +3,7 @@
 // group the other failing cases by cause (reports/findings.ts); a case listed here is not listed again.
 import { VERDICT_SEVERITY, type CaseResult, type Finding } from '../../reports/schema.js';
 import type { HandshakeProblem } from './preflight.js';
-import type { TcpClosePattern } from './close-watch.js';
+import type { CloseKind, TcpClosePattern } from './close-watch.js';
 
 function runFinding(key: string, reasonCode: string, cause: string, cases: readonly CaseResult[]): Finding | null {
   if (cases.length === 0) return null;
@@ -54,12 +54,19 @@ export function deathFinding(d: DeathReport, results: readonly CaseResult[]): Fi
   return runFinding('run|target-died', 'target-died', cause, cases);
 }
 
-export function closeFinding(pattern: TcpClosePattern, results: readonly CaseResult[]): Finding | null {
-  if (!pattern.established) return null;
-  const unclean = results.filter((c) => c.reasonCode === 'unclean-close');
-  const n = pattern.evidence.length;
-  const cause =
-    'the target never closes TCP after the closing handshake (RFC 6455 §5.5.1: after sending and receiving a close frame an endpoint "MUST close the underlying TCP connection"): ' +
-    `after ${plural(n, 'case')} waited their whole budget for it, ${plural(pattern.shortenedCases.length, 'later case')} waited only ${pattern.shortWaitMs} ms`;
-  return runFinding('run|unclean-close', 'unclean-close', cause, unclean);
+const KIND_TEXT: Record<CloseKind, string> = { answer: 'after answering our close', failure: 'after failing the connection with a close frame' };
+
+export function closeFindings(pattern: TcpClosePattern, results: readonly CaseResult[]): Finding[] {
+  const out: Finding[] = [];
+  for (const kind of ['answer', 'failure'] as const) {
+    if (!pattern.established(kind)) continue;
+    const k = pattern.kinds[kind];
+    const unclean = results.filter((c) => c.reasonCode === 'unclean-close' && pattern.caseKind.get(c.id) === kind);
+    const cause =
+      `the target never closes TCP ${KIND_TEXT[kind]} (RFC 6455 §5.5.1: after sending and receiving a close frame an endpoint "MUST close the underlying TCP connection"): ` +
+      `after ${plural(k.evidence.length, 'case')} waited their whole budget for it, ${plural(k.shortened.length, 'later case')} waited only ${pattern.shortWaitMs} ms`;
+    const f = runFinding(`run|unclean-close|${kind}`, 'unclean-close', cause, unclean);
+    if (f) out.push(f);
+  }
+  return out;
 }

@@ -17,7 +17,7 @@ import {
 import { describeExpectation, grade, harnessError, notRun, unreachable, type Grade } from '../../suites/grade/grade.js';
 import { TcpClosePattern, type ClosePatternOptions } from './close-watch.js';
 import { preflight, type HandshakeProblem } from './preflight.js';
-import { closeFinding, deathFinding, handshakeFinding, type DeathReport } from './run-findings.js';
+import { closeFindings, deathFinding, handshakeFinding, type DeathReport } from './run-findings.js';
 import { DeathWatch, isDown, restartTarget, RestartError } from './target-death.js';
 
 export type ConformanceProgress =
@@ -109,6 +109,13 @@ function notRunResult(c: ConformanceCase, opts: ConformanceRunOptions, baseSeed:
   return { ...caseBase(c, opts, baseSeed), ...notRun(code, reason, expected), durationMs: 0, transcript: [] };
 }
 
+/** The case expects the target to fail the connection (its close then ends a failure, not a normal closing). */
+function expectsFailure(e: Expectation): boolean {
+  if (e.kind === 'negotiated') return expectsFailure(e.then);
+  if (e.kind === 'handshake') return e.then !== undefined && expectsFailure(e.then);
+  return e.kind === 'fail';
+}
+
 function isHandshakeCase(c: ConformanceCase, e: Expectation): boolean {
   return caseArea(c.id) === 'handshake' || e.kind === 'handshake';
 }
@@ -151,7 +158,7 @@ export async function runCase(c: ConformanceCase, opts: ConformanceRunOptions, b
   }
   live.peer = peer;
   hooks.onConnected?.();
-  const closeWatch = hooks.closePattern?.watch(peer);
+  const closeWatch = hooks.closePattern?.watch(peer, expectsFailure(expect));
   const extraPeers: RawPeer[] = [];
   const ctx: CaseContext = {
     options: caseOptions,
@@ -356,10 +363,7 @@ export async function runConformance(opts: ConformanceRunOptions): Promise<RunRe
     const f = handshakeFinding(pre.problem, ordered);
     if (f) findings.push(f);
   }
-  if (closePattern) {
-    const f = closeFinding(closePattern, ordered);
-    if (f) findings.push(f);
-  }
+  if (closePattern) findings.push(...closeFindings(closePattern, ordered));
   const durationMs = round(performance.now() - t0);
   opts.onProgress?.({ type: 'end', durationMs, interrupted: aborted() });
   const result: RunResult = {

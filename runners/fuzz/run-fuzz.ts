@@ -15,7 +15,7 @@ import type { CaseCheck, FuzzSuite, FuzzSuiteName } from '../../suites/propertie
 import type { FuzzTarget } from '../../peers/fuzz/fuzz-target.js';
 import { fuzzSuite, type SuiteOptions } from '../../suites/properties/registry.js';
 import { formatReplayToken, type ReplayToken } from './replay-token.js';
-import { harnessError, held } from '../../suites/grade/grade.js';
+import { harnessError, held, unreachable } from '../../suites/grade/grade.js';
 
 export interface FuzzRunOptions {
   target: FuzzTarget;
@@ -58,6 +58,9 @@ export interface FuzzRun {
   casesPerSecond: number;
 }
 
+/** Cases in a row that cannot connect (after the target had answered) before the target counts as gone. */
+const UNREACHABLE_AFTER = 20;
+
 /** Worker seeds: distinct, deterministic in the run seed, the suite and the worker index. */
 export function workerSeed(seed: number, suiteIndex: number, worker: number): number {
   let h = (seed ^ Math.imul(suiteIndex + 1, 0x9e3779b1)) >>> 0;
@@ -83,6 +86,9 @@ async function runSuite(makeSuite: () => FuzzSuite, suiteIndex: number, opts: Fu
   let shrinkRuns = 0;
   const lastFailure = new Map<number, CaseCheck>();
   const harnessErrors: string[] = [];
+  /** Harness errors since the last case that ran, and the point where the target was judged gone. */
+  let inARow = 0;
+  let gone: { after: number; detail: string } | null = null;
   /** Cases graded non-strict, by reason code: allowed, so no counterexample, but reported. */
   const nonStrict = new Map<string, number>();
 
@@ -93,7 +99,7 @@ async function runSuite(makeSuite: () => FuzzSuite, suiteIndex: number, opts: Fu
     suites.set(w, own);
     const seed = opts.replay ? opts.replay.seed : workerSeed(opts.seed, suiteIndex, w);
     const property = fc.asyncProperty(own.arbitrary, async (value) => {
-      if ((winner !== null && winner !== w) || opts.signal?.aborted) return true;
+      if ((winner !== null && winner !== w) || opts.signal?.aborted || gone !== null) return true;
       if (lastFailure.has(w)) shrinkRuns++;
       else cases++;
       const check = await own.check(opts.target, value);
@@ -101,8 +107,11 @@ async function runSuite(makeSuite: () => FuzzSuite, suiteIndex: number, opts: Fu
         // Our side failed (a connect refused mid-shrink, a harness timer): skipped, never the target's
         // counterexample, and shrinking never steers towards it.
         harnessErrors.push(check.harnessError ?? check.grade?.reason ?? 'harness error');
+        // The target answered before, then nothing more: it stopped accepting connections (a crash), a finding.
+        if (++inARow >= UNREACHABLE_AFTER && winner === null) gone = { after: cases, detail: harnessErrors[harnessErrors.length - 1]! };
         fc.pre(false);
       }
+      inARow = 0;
       if (check.grade!.verdict !== 'fail') {
         if (check.grade!.verdict === 'non-strict') nonStrict.set(check.grade!.reasonCode, (nonStrict.get(check.grade!.reasonCode) ?? 0) + 1);
         return true;
@@ -169,6 +178,12 @@ async function runSuite(makeSuite: () => FuzzSuite, suiteIndex: number, opts: Fu
   if (harnessErrors.length > 0) {
     base.observed += `; ${harnessErrors.length} skipped: wsprobe could not run them (${harnessErrors[harnessErrors.length - 1]})`;
     base.metrics = { ...base.metrics, harnessErrors: harnessErrors.length };
+  }
+  // Set inside the property's closure, which the compiler's narrowing does not see.
+  const lost = gone as { after: number; detail: string } | null;
+  if (lost !== null && failed === undefined) {
+    const why = `the target stopped accepting connections after ${lost.after} cases (${UNREACHABLE_AFTER} in a row could not connect: ${lost.detail})`;
+    return { caseResult: { ...base, ...unreachable(why, base.expected, base.observed) }, failure: null, cases, interrupted };
   }
   if (failed === undefined) {
     if (interrupted) base.reason += ' (stopped early: time limit or interrupt)';

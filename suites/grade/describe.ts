@@ -13,14 +13,16 @@ export const citedMessage = (section: string, message: string): string => (/^RFC
 
 export const ms = (t: number): string => `${Math.round(t)} ms`;
 
-export function stepPayload(s: Step): { length: number; sha256: string; bytes?: Uint8Array } {
-  if ('sha256' in s) return { length: s.length, sha256: s.sha256 };
+/** A step's expected payload: its bytes when the step holds them, its SHA-256 computed only when asked for. */
+export function stepPayload(s: Step): { length: number; sha256(): string; bytes?: Uint8Array } {
+  if ('sha256' in s) return { length: s.length, sha256: () => s.sha256 };
   const bytes = typeof s.payload === 'string' ? new Uint8Array(Buffer.from(s.payload, 'utf8')) : s.payload;
-  return { length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), bytes };
+  return { length: bytes.length, sha256: () => createHash('sha256').update(bytes).digest('hex'), bytes };
 }
 
 export function describeStep(s: Step): string {
-  return `${s.type} ${stepPayload(s).length} B`;
+  const length = 'sha256' in s ? s.length : typeof s.payload === 'string' ? Buffer.byteLength(s.payload, 'utf8') : s.payload.length;
+  return `${s.type} ${length} B`;
 }
 
 export function describeSteps(steps: Step[]): string {

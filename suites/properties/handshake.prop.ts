@@ -8,6 +8,7 @@
 import { Opcode } from '../../protocol/constants.js';
 import { resolveExpectation, type Expectation } from '../define.js';
 import { cases as handshakeCases } from '../conformance/handshake/index.js';
+import { CLIENT_ERROR_STATUSES } from '../conformance/handshake/common.js';
 import { closeBody } from './close.arb.js';
 import { describeFuzzFrame, fuzzFrame } from './fuzz-frame.js';
 import { gradeRecord, type FuzzSuite } from './fuzz-suite.js';
@@ -52,11 +53,19 @@ export function faultExpectation(fault: HandshakeFault): Expectation {
 }
 
 /** A valid request: a 101 (with no extension accepted when only an unknown one was offered, §9.1), the echo, a clean close. */
-function validExpectation(c: HandshakeCase): Expectation {
+/** Heads beyond this may meet a server's own header limit (8 KiB is common: nginx, many frameworks). */
+const COMMON_HEAD_LIMIT = 8192;
+
+function validExpectation(c: HandshakeCase, headBytes: number): Expectation {
   return {
     kind: 'handshake',
     status: [101],
     allowDrop: false,
+    // RFC 7230 §3.2.5: "A server that receives a request header field, or set of fields, larger than it wishes to
+    // process MUST respond with an appropriate 4xx (Client Error) status code"; a 4xx to a big head is its limit.
+    ...(headBytes > COMMON_HEAD_LIMIT
+      ? { nonStrict: { status: CLIENT_ERROR_STATUSES, why: `a ${headBytes}-byte request head refused with a 4xx: the server's own header size limit (RFC 7230 §3.2.5)` } }
+      : {}),
     ...(c.unknownExtension ? { forbidHeaders: ['Sec-WebSocket-Extensions'] } : {}),
     then: { kind: 'behave', receive: [{ type: 'text', payload: c.message }], close: { codes: [1000], allowNoCode: true } },
   };
@@ -76,7 +85,7 @@ export function handshakeSuite(opts: HandshakeSuiteOptions = {}): FuzzSuite<Hand
       const close = fuzzFrame(Opcode.Close, closeBody(1000), c.closeMask);
       const pipelined = c.pipelined && c.fault === null;
       const record = await target.runHandshake({ head: req.head, pipelined: pipelined ? [message] : [], after: pipelined ? [close] : [message, close] });
-      const expect = c.fault !== null ? faultExpectation(c.fault) : pipelined ? catalogueExpectation(PIPELINED_CASE) : validExpectation(c);
+      const expect = c.fault !== null ? faultExpectation(c.fault) : pipelined ? catalogueExpectation(PIPELINED_CASE) : validExpectation(c, req.head.length);
       return gradeRecord(record, expect, rfc);
     },
     describe(c) {

@@ -8,7 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderHtml } from '../../reports/html.js';
 import { mergeRuns } from '../../reports/merge.js';
 import { VERDICTS, type RunResult } from '../../reports/schema.js';
-import { bigFixture, capacityFixture, conformanceFixture, fuzzFixture, loadFixture, realisticFixture } from './fixtures.js';
+import { bigFixture, capacityFixture, conformanceFixture, findingsFixture, fuzzFixture, loadFixture, realisticFixture } from './fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = resolve('test-output');
@@ -161,6 +161,28 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML report in Chromium', () => {
     expect(await page.locator('tr.case').first().locator('td.verdict').count()).toBe(2);
     expect(await page.locator('table.per-target tbody tr').count()).toBe(2);
     expect(mergeRuns([a, b]).cases.length).toBe(await page.locator('tr.case').count());
+    expect(problems).toEqual([]);
+  });
+
+  it('shows findings first, counts not-run apart, filters it, and opens a case a finding names', async () => {
+    const { page, problems } = await open('report-findings.html', findingsFixture());
+    // Findings are the first section, the run-level one on top, then the group of three.
+    expect(await page.$$eval('main > section', (s) => s.map((x) => x.id))).toEqual(['findings', 'cases']);
+    const findings = await page.locator('li.finding').allTextContents();
+    expect(findings).toHaveLength(3);
+    expect(findings[0]).toMatch(/^FAIL the target died during case handshake\.head\.16k/);
+    expect(findings[1]).toMatch(/3 cases fail for one reason: RFC 6455 §4\.2\.2: .*status 400/);
+
+    expect(await page.textContent('.counts .count[data-verdict="not-run"]')).toBe('3');
+    expect(await page.locator('tr.case[data-verdict="not-run"]').count()).toBe(3);
+    await page.uncheck('input[name=verdict][value="not-run"]');
+    expect(await page.locator('tr.case[data-verdict="not-run"]').count()).toBe(0);
+    expect(await page.locator('tr.case').count()).toBe(6);
+
+    // A case link in a finding: the table shows that case alone, expanded, whatever the filter was.
+    await page.click('li.finding a[data-case="framing.text.empty"]');
+    expect(await page.$$eval('tr.case', (r) => r.map((x) => x.getAttribute('data-id')))).toEqual(['framing.text.empty']);
+    expect(await page.textContent('tr.detail')).toMatch(/NOT RUN\s*target-died/);
     expect(problems).toEqual([]);
   });
 

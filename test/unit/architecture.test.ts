@@ -234,7 +234,7 @@ describe('architecture', () => {
   });
 
   it('one module assigns verdicts: suites/grade/grade.ts (reports only combine them)', () => {
-    const verdictRe = /verdict\s*[:=]\s*'(?:pass|fail|non-strict|informational|unimplemented|error)'|\bresult\(\s*'(?:pass|fail|non-strict|informational|unimplemented|error)'/;
+    const verdictRe = /verdict\s*[:=]\s*'(?:pass|fail|non-strict|informational|unimplemented|error|not-run)'|\bresult\(\s*'(?:pass|fail|non-strict|informational|unimplemented|error|not-run)'/;
     const bad: string[] = [];
     for (const layer of ['protocol', 'peers', 'suites', 'runners', 'cli'] as const) {
       for (const file of sourceFiles(join(root, layer))) {

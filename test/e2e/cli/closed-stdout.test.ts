@@ -10,8 +10,11 @@ import { CLI, REPO_ROOT } from '../../helpers/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'wsprobe-epipe-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the CLI with its stdout a pipe this side closes after `keepBytes` bytes (0: before anything is read). */
-function runWithClosedStdout(args: string[], keepBytes: number, timeoutMs = 60_000): Promise<{ code: number | null; stderr: string; read: string }> {
+/**
+ * Runs the CLI with its stdout a pipe this side closes after `keepBytes` bytes (0: before anything is read), and
+ * with `closeStderr` its stderr too, at once (`2>&1 | head`).
+ */
+function runWithClosedStdout(args: string[], keepBytes: number, closeStderr = false, timeoutMs = 60_000): Promise<{ code: number | null; stderr: string; read: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let read = '';
@@ -26,7 +29,8 @@ function runWithClosedStdout(args: string[], keepBytes: number, timeoutMs = 60_0
         if (read.length >= keepBytes) closeStdout();
       });
     }
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    if (closeStderr) child.stderr.destroy();
+    else child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`wsprobe ${args.join(' ')} did not exit within ${timeoutMs} ms; stderr: ${stderr}`));
@@ -56,6 +60,13 @@ describe('a closed stdout', () => {
     const out = join(dir, 'run');
     const r = await runWithClosedStdout(['test', '--cases', 'control.ping.empty', '--out', out], 0);
     expect(r.stderr).not.toMatch(/EPIPE|Error|internal error|\n\s+at /);
+    expect(r.code).toBe(0);
+    expect(existsSync(join(out, 'results.json'))).toBe(true);
+  });
+
+  it('a run with stdout and stderr both closed (2>&1 | head) carries on and writes its reports', async () => {
+    const out = join(dir, 'both');
+    const r = await runWithClosedStdout(['test', '--cases', 'control.ping.*', '--exclude', 'control.ping.sizes-*', '--out', out], 0, true);
     expect(r.code).toBe(0);
     expect(existsSync(join(out, 'results.json'))).toBe(true);
   });

@@ -15,6 +15,7 @@ import { REPO_ROOT, runCli } from '../../helpers/cli.js';
 const SCRIPT = join(REPO_ROOT, 'dist', 'test', 'fixtures', 'broken-servers', 'restartable-target.js');
 const dir = mkdtempSync(join(tmpdir(), 'wsprobe-dies-'));
 const started: ChildProcess[] = [];
+let targets = 0;
 
 afterEach(async () => {
   // Only the supervisors this test started, by PID; each ends the server it forked.
@@ -27,7 +28,7 @@ afterEach(async () => {
 });
 
 async function restartableTarget(name: string): Promise<{ url: string; stateFile: string; state: () => RestartableState }> {
-  const stateFile = join(dir, `${name}-${started.length}.json`);
+  const stateFile = join(dir, `${name}-${targets++}.json`);
   const child = spawn(process.execPath, [SCRIPT, name, stateFile], { stdio: ['ignore', 'ignore', 'inherit'] });
   started.push(child);
   const state = (): RestartableState => JSON.parse(readFileSync(stateFile, 'utf8')) as RestartableState;
@@ -36,7 +37,7 @@ async function restartableTarget(name: string): Promise<{ url: string; stateFile
   return { url: `ws://127.0.0.1:${state().port}/`, stateFile, state };
 }
 
-const SELECTION = ['--cases', 'handshake.*', 'framing.text.*', 'close.code.*', '--exclude', 'handshake.slow*', 'limits.slow*'];
+const SELECTION = ['--cases', 'handshake.*', 'framing.text.*', 'close.code.*'];
 
 function read(out: string): RunResult {
   return JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResult;
