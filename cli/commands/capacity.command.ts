@@ -10,9 +10,11 @@ import { parseThreshold } from '../../runners/load/thresholds.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { interruptSignal } from '../interrupt.js';
-import { resolveOptions, targetBuilder, type OptionTable } from '../options.js';
+import { resolveOptions, targetBuilder, type OptionTable, type Resolved } from '../options.js';
 import { TOOL_VERSION } from '../version.js';
-import { CONNECTION_OPTIONS, connectionProfile, engineError, targetOf, writeOutputs } from './load.command.js';
+import { CONNECTION_OPTIONS, connectionProfile, engineError, targetOf } from './load.command.js';
+import { writeReportFiles } from './report-files.js';
+import type { RunHooks } from './test.command.js';
 
 export const CAPACITY_OPTIONS = {
   slo: {
@@ -28,6 +30,28 @@ export const CAPACITY_OPTIONS = {
   ...CONNECTION_OPTIONS,
 } as const satisfies OptionTable;
 
+export type CapacityRunOptions = Resolved<typeof CAPACITY_OPTIONS>;
+
+/** Resolved options to one capacity search, shared by `wsprobe capacity` and the library. Writes nothing. */
+export async function executeCapacity(o: CapacityRunOptions, url: string, hooks: RunHooks<CapacityEvent> = {}): Promise<RunResult> {
+  try {
+    o.slo.forEach(parseThreshold);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (o.start > o['max-connections']) throw new UsageError(`--start ${o.start} exceeds --max-connections ${o['max-connections']}`);
+  const base = { ...connectionProfile(o, url), connections: o.start, durationS: o['step-duration'], thresholds: o.slo };
+  try {
+    return await runCapacity(
+      base,
+      { slo: o.slo, start: o.start, maxConnections: o['max-connections'], stepDurationS: o['step-duration'], resolution: o.resolution, serverWorkers: o['server-workers'] },
+      { ...(hooks.signal !== undefined ? { signal: hooks.signal } : {}), ...(hooks.onProgress !== undefined ? { onEvent: hooks.onProgress } : {}), toolVersion: TOOL_VERSION },
+    );
+  } catch (err) {
+    throw engineError(err);
+  }
+}
+
 export const capacityCommand: CommandModule<object, Record<string, unknown>> = {
   command: 'capacity [url]',
   describe: 'find the most connections a target holds within an SLO (growing, then bisecting load steps)',
@@ -35,13 +59,6 @@ export const capacityCommand: CommandModule<object, Record<string, unknown>> = {
   async handler(argv: ArgumentsCamelCase<Record<string, unknown>>) {
     const o = resolveOptions(CAPACITY_OPTIONS, argv);
     const url = targetOf(argv);
-    try {
-      o.slo.forEach(parseThreshold);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    if (o.start > o['max-connections']) throw new UsageError(`--start ${o.start} exceeds --max-connections ${o['max-connections']}`);
-    const base = { ...connectionProfile(o, url), connections: o.start, durationS: o['step-duration'], thresholds: o.slo };
     const interrupt = interruptSignal();
     const progress = attachProgress(process.stderr);
     const onEvent = (e: CapacityEvent): void => {
@@ -56,18 +73,12 @@ export const capacityCommand: CommandModule<object, Record<string, unknown>> = {
     };
     let result: RunResult;
     try {
-      result = await runCapacity(
-        base,
-        { slo: o.slo, start: o.start, maxConnections: o['max-connections'], stepDurationS: o['step-duration'], resolution: o.resolution, serverWorkers: o['server-workers'] },
-        { signal: interrupt.signal, onEvent, toolVersion: TOOL_VERSION },
-      );
-    } catch (err) {
-      throw engineError(err);
+      result = await executeCapacity(o, url, { signal: interrupt.signal, onProgress: onEvent });
     } finally {
       progress.end();
       interrupt.dispose();
     }
-    const dir = await writeOutputs(result, o.out);
+    const { dir } = writeReportFiles(result, o.out);
     process.stdout.write(`${renderText(result, { color: process.stdout.isTTY === true })}\nresults: ${dir}/results.json\n`);
     process.exitCode = result.capacity!.maxConnections === null ? ExitCode.Failed : ExitCode.Ok;
   },

@@ -5,10 +5,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { startReferenceServer, type RunningServer } from '../../peers/server/reference-server.js';
-import { renderHtml } from '../../reports/html.js';
 import { writeJson } from '../../reports/json.js';
-import { renderJunit } from '../../reports/junit.js';
-import type { RunResult } from '../../reports/schema.js';
+import type { CaseResult } from '../../reports/schema.js';
 import { formatTranscriptTail } from '../../reports/transcript-format.js';
 import { parseReplayToken } from '../../runners/fuzz/replay-token.js';
 import type { FuzzRun } from '../../runners/fuzz/run-fuzz.js';
@@ -16,9 +14,11 @@ import { FUZZ_SUITE_NAMES, isFuzzSuiteName, type FuzzSuiteName } from '../../sui
 import { SetupError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { interruptSignal } from '../interrupt.js';
-import { CONFIG_OPTION, resolveOptions, targetBuilder, type OptionTable } from '../options.js';
+import { CONFIG_OPTION, resolveOptions, targetBuilder, type OptionTable, type Resolved } from '../options.js';
 import { parseTargetUrl } from '../target.js';
 import { TOOL_VERSION } from '../version.js';
+import { writeReportFiles } from './report-files.js';
+import type { RunHooks } from './test.command.js';
 
 export const FUZZ_DEFAULTS = { runs: 200, concurrency: 32, timeoutMs: 2000 } as const;
 
@@ -63,19 +63,6 @@ function repoRoot(): string {
   return resolve(import.meta.dirname, '../..');
 }
 
-function writeOutputs(result: RunResult, outDir: string): string {
-  const dir = resolve(outDir);
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'results.json'), writeJson(result));
-    writeFileSync(join(dir, 'report.html'), renderHtml(result));
-    writeFileSync(join(dir, 'junit.xml'), renderJunit(result));
-  } catch (err) {
-    throw new SetupError(`cannot write reports to ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return dir;
-}
-
 /** The terminal summary: one line per suite; each failure with its counterexample, transcript and replay command. */
 export function renderFuzzText(run: FuzzRun): string {
   const r = run.result;
@@ -97,6 +84,78 @@ export function renderFuzzText(run: FuzzRun): string {
   return lines.join('\n') + '\n';
 }
 
+export type FuzzOptions = Resolved<typeof FUZZ_OPTIONS>;
+
+/**
+ * Resolved options to one fuzz run, shared by `wsprobe fuzz` and the library: checks the suites and replay token,
+ * starts the embedded reference server when there is no URL, checks that the target answers, runs. Writes nothing,
+ * prints nothing. `rawUrl` is the target as the user wrote it (for the replay commands).
+ */
+export async function executeFuzz(o: FuzzOptions, rawUrl: string | undefined, hooks: RunHooks<CaseResult> = {}): Promise<FuzzRun> {
+  const url = rawUrl !== undefined ? parseTargetUrl(rawUrl) : undefined;
+  const suites = parseSuites(o.suite);
+  const replay = o.replay !== undefined ? parseReplayToken(o.replay) : undefined;
+  if (replay === null) throw new UsageError(`--replay expects the SEED:PATH token a failure printed, got ${JSON.stringify(o.replay)}`);
+  if (replay !== undefined && suites.length !== 1) throw new UsageError('--replay needs exactly one --suite (the one that printed the token)');
+  if (replay !== undefined && (suites[0] === 'model') !== (replay.replayPath !== undefined)) {
+    throw new UsageError(
+      suites[0] === 'model'
+        ? '--replay for the model suite expects the SEED:PATH@REPLAYPATH token a model failure printed'
+        : `--replay for --suite ${suites[0]} expects SEED:PATH; an @REPLAYPATH token comes from the model suite`,
+    );
+  }
+  const emitFile = o['emit-case'];
+  if (emitFile !== undefined && !emitFile.endsWith('.case.ts')) throw new UsageError(`--emit-case writes a *.case.ts file, got ${emitFile}`);
+  const ca = o.ca !== undefined ? readCa(o.ca) : undefined;
+  const seed = o.seed ?? (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
+
+  let server: RunningServer | undefined;
+  if (url === undefined) {
+    try {
+      server = await startReferenceServer({ host: '127.0.0.1', port: 0, statsPath: null });
+    } catch (err) {
+      throw new SetupError(`cannot start the embedded reference server: ${(err as Error).message}`);
+    }
+  }
+  // Loaded here, not at the top: the suites pull in fast-check and build their arbitraries, which every other
+  // command (and `--help`) would otherwise pay for at start-up.
+  const [{ runFuzz }, { TcpFuzzTarget }] = await Promise.all([import('../../runners/fuzz/run-fuzz.js'), import('../../peers/fuzz/tcp-target.js')]);
+  try {
+    const targetUrl = url?.href ?? server!.url;
+    const target = new TcpFuzzTarget(targetUrl, { timeoutMs: o.timeout, insecure: o.insecure, ...(ca !== undefined ? { ca } : {}) });
+    const probe = await target.openSession(0);
+    if (!('finish' in probe)) {
+      const hs = probe.observation.handshake;
+      const why = probe.harnessError ?? (hs?.rejection?.message ?? (hs?.status !== undefined ? `status ${hs.status}` : `handshake ${hs?.failure ?? 'failed'}`));
+      throw new SetupError(`cannot open a WebSocket connection to ${targetUrl}: ${why}`);
+    }
+    await probe.finish();
+    const fixed = [
+      ...(rawUrl !== undefined ? [shellQuote(rawUrl)] : []),
+      ...(o.timeout !== FUZZ_DEFAULTS.timeoutMs ? ['--timeout', String(o.timeout)] : []),
+      ...(o.insecure ? ['--insecure'] : []),
+      ...(o.ca !== undefined ? ['--ca', shellQuote(o.ca)] : []),
+    ];
+    return await runFuzz({
+      target,
+      targetUrl,
+      embedded: url === undefined,
+      suites,
+      runs: o.runs,
+      seed,
+      concurrency: o.concurrency,
+      ...(o['time-limit'] !== undefined ? { timeLimitMs: o['time-limit'] * 1000 } : {}),
+      ...(replay !== undefined ? { replay } : {}),
+      ...(hooks.signal !== undefined ? { signal: hooks.signal } : {}),
+      toolVersion: TOOL_VERSION,
+      replayCommand: (suite, token) => ['wsprobe fuzz', ...fixed, '--suite', suite, '--replay', shellQuote(token)].join(' '),
+      ...(hooks.onProgress !== undefined ? { onSuite: hooks.onProgress } : {}),
+    });
+  } finally {
+    await server?.close();
+  }
+}
+
 export const fuzzCommand: CommandModule<object, Record<string, unknown>> = {
   command: 'fuzz [url]',
   describe: 'property-based fuzzing (fast-check) against the RFC 6455 model: shrunk counterexamples, replayable',
@@ -104,74 +163,20 @@ export const fuzzCommand: CommandModule<object, Record<string, unknown>> = {
   async handler(argv: ArgumentsCamelCase<Record<string, unknown>>) {
     const o = resolveOptions(FUZZ_OPTIONS, argv);
     const rawUrl = typeof argv.url === 'string' && argv.url !== '' ? argv.url : undefined;
-    const url = rawUrl !== undefined ? parseTargetUrl(rawUrl) : undefined;
-    const suites = parseSuites(o.suite);
-    const replay = o.replay !== undefined ? parseReplayToken(o.replay) : undefined;
-    if (replay === null) throw new UsageError(`--replay expects the SEED:PATH token a failure printed, got ${JSON.stringify(o.replay)}`);
-    if (replay !== undefined && suites.length !== 1) throw new UsageError('--replay needs exactly one --suite (the one that printed the token)');
-    if (replay !== undefined && (suites[0] === 'model') !== (replay.replayPath !== undefined)) {
-      throw new UsageError(
-        suites[0] === 'model'
-          ? '--replay for the model suite expects the SEED:PATH@REPLAYPATH token a model failure printed'
-          : `--replay for --suite ${suites[0]} expects SEED:PATH; an @REPLAYPATH token comes from the model suite`,
-      );
-    }
     const emitFile = o['emit-case'];
-    if (emitFile !== undefined && !emitFile.endsWith('.case.ts')) throw new UsageError(`--emit-case writes a *.case.ts file, got ${emitFile}`);
-    const ca = o.ca !== undefined ? readCa(o.ca) : undefined;
-    const seed = o.seed ?? (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
-
-    let server: RunningServer | undefined;
-    if (url === undefined) {
-      try {
-        server = await startReferenceServer({ host: '127.0.0.1', port: 0, statsPath: null });
-      } catch (err) {
-        throw new SetupError(`cannot start the embedded reference server: ${(err as Error).message}`);
-      }
-    }
-    // Loaded here, not at the top: the suites pull in fast-check and build their arbitraries, which every other
-    // command (and `--help`) would otherwise pay for at start-up.
-    const [{ runFuzz }, { TcpFuzzTarget }] = await Promise.all([import('../../runners/fuzz/run-fuzz.js'), import('../../peers/fuzz/tcp-target.js')]);
     const interrupt = interruptSignal();
     let run: FuzzRun;
     try {
-      const targetUrl = url?.href ?? server!.url;
-      const target = new TcpFuzzTarget(targetUrl, { timeoutMs: o.timeout, insecure: o.insecure, ...(ca !== undefined ? { ca } : {}) });
-      const probe = await target.openSession(0);
-      if (!('finish' in probe)) {
-        const hs = probe.observation.handshake;
-        const why = probe.harnessError ?? (hs?.rejection?.message ?? (hs?.status !== undefined ? `status ${hs.status}` : `handshake ${hs?.failure ?? 'failed'}`));
-        throw new SetupError(`cannot open a WebSocket connection to ${targetUrl}: ${why}`);
-      }
-      await probe.finish();
-      const fixed = [
-        ...(rawUrl !== undefined ? [shellQuote(rawUrl)] : []),
-        ...(o.timeout !== FUZZ_DEFAULTS.timeoutMs ? ['--timeout', String(o.timeout)] : []),
-        ...(o.insecure ? ['--insecure'] : []),
-        ...(o.ca !== undefined ? ['--ca', shellQuote(o.ca)] : []),
-      ];
-      run = await runFuzz({
-        target,
-        targetUrl,
-        embedded: url === undefined,
-        suites,
-        runs: o.runs,
-        seed,
-        concurrency: o.concurrency,
-        ...(o['time-limit'] !== undefined ? { timeLimitMs: o['time-limit'] * 1000 } : {}),
-        ...(replay !== undefined ? { replay } : {}),
+      run = await executeFuzz(o, rawUrl, {
         signal: interrupt.signal,
-        toolVersion: TOOL_VERSION,
-        replayCommand: (suite, token) => ['wsprobe fuzz', ...fixed, '--suite', suite, '--replay', shellQuote(token)].join(' '),
-        onSuite: (c) => {
+        onProgress: (c) => {
           if (!o.json) process.stderr.write(`wsprobe: fuzz.${c.id.replace(/^fuzz\./, '')} ${c.verdict} (${c.numRuns ?? 0} cases)\n`);
         },
       });
     } finally {
       interrupt.dispose();
-      await server?.close();
     }
-    const dir = writeOutputs(run.result, o.out);
+    const { dir } = writeReportFiles(run.result, o.out);
     if (o.json) process.stdout.write(writeJson(run.result));
     else process.stdout.write(`${renderFuzzText(run)}reports: ${dir}\n`);
 

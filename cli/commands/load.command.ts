@@ -1,15 +1,13 @@
 // `wsprobe load [URL]`: holds N WebSocket connections (heartbeats, optional echo traffic) against a target or the
 // embedded reference server, records HDR histograms and a per-second timeline, judges --threshold expressions,
 // and writes results.json, report.html and a terminal summary. Exit 1 when a threshold is breached.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import type { RunResult } from '../../reports/schema.js';
 import { writeJson } from '../../reports/json.js';
 import { renderText } from '../../reports/text.js';
-import { PreflightError, runLoad, TargetError } from '../../runners/load/engine.js';
+import { PreflightError, runLoad, TargetError, type LoadEvent } from '../../runners/load/engine.js';
 import { attachProgress } from '../../runners/load/progress.js';
 import { PROFILE_DEFAULTS, type LoadProfile } from '../../runners/load/profile.js';
 import { parseShard } from '../../runners/load/share.js';
@@ -22,6 +20,8 @@ import { interruptSignal } from '../interrupt.js';
 import { CONFIG_OPTION, resolveOptions, targetBuilder, type OptionTable, type Resolved } from '../options.js';
 import { parseTargetUrl } from '../target.js';
 import { TOOL_VERSION } from '../version.js';
+import { writeReportFiles } from './report-files.js';
+import type { RunHooks } from './test.command.js';
 
 /** Options shared by load and capacity: how connections behave. */
 export const CONNECTION_OPTIONS = {
@@ -143,24 +143,46 @@ export function engineError(err: unknown): unknown {
   return err;
 }
 
-/** Writes results.json and, when the reports engineer's writer is present, report.html. Returns the directory. */
-export async function writeOutputs(result: RunResult, outDir: string): Promise<string> {
-  const dir = resolve(outDir);
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'results.json'), writeJson(result));
-  } catch (err) {
-    throw new SetupError(`cannot write ${dir}/results.json: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+export type LoadOptions = Resolved<typeof LOAD_OPTIONS>;
+
+/**
+ * Resolved options to one load run, shared by `wsprobe load` and the library: builds the profile (usage errors for
+ * bad stages, shards, thresholds), runs (the embedded reference server, in a child process, when `url` is ''), and
+ * turns the engine's errors into SetupError. Writes nothing, prints nothing.
+ */
+export async function executeLoad(o: LoadOptions, url: string, hooks: RunHooks<LoadEvent> = {}): Promise<RunResult> {
+  const thresholds = o.threshold ?? [];
+  usage(() => thresholds.forEach(parseThreshold));
+  const profile: LoadProfile = {
+    ...connectionProfile(o, url),
+    connections: o.connections,
+    durationS: o.duration,
+    thresholds,
+  };
+  if (o.stages !== undefined) {
+    profile.stages = usage(() => parseStages(o.stages!));
+    profile.connections = Math.max(...profile.stages.map((s) => s.target));
   }
+  if (o.shard !== undefined) profile.shard = usage(() => parseShard(o.shard!));
+  if (o['http-probe'] !== undefined) profile.httpProbe = o['http-probe'];
   try {
-    const html = (await import(pathToFileURL(resolve(import.meta.dirname, '../../reports/html.js')).href)) as {
-      renderHtml?: (r: RunResult) => string;
-    };
-    if (html.renderHtml) writeFileSync(join(dir, 'report.html'), html.renderHtml(result));
+    return await runLoad(profile, {
+      ...(hooks.signal !== undefined ? { signal: hooks.signal } : {}),
+      ...(hooks.onProgress !== undefined ? { onEvent: hooks.onProgress } : {}),
+      serverWorkers: o['server-workers'],
+      toolVersion: TOOL_VERSION,
+    });
   } catch (err) {
-    process.stderr.write(`wsprobe: report.html not written: ${(err as Error).message.split('\n')[0]}\n`);
+    throw engineError(err);
   }
-  return dir;
+}
+
+/** A load run in which no connection ever opened could not start: a SetupError (exit 2), after the reports. */
+export function noConnectionError(result: RunResult): SetupError | undefined {
+  const load = result.load!;
+  if (load.connections.opened > 0 || (load.counters.connectAttempts ?? 0) === 0 || result.interrupted) return undefined;
+  const kinds = Object.entries(load.errors).map(([k, v]) => `${k} ${v}`).join(', ');
+  return new SetupError(`no connection to ${result.target.url} opened (${kinds})`);
 }
 
 export const loadCommand: CommandModule<object, Record<string, unknown>> = {
@@ -170,40 +192,20 @@ export const loadCommand: CommandModule<object, Record<string, unknown>> = {
   async handler(argv: ArgumentsCamelCase<Record<string, unknown>>) {
     const o = resolveOptions(LOAD_OPTIONS, argv);
     const url = targetOf(argv);
-    const thresholds = o.threshold ?? [];
-    usage(() => thresholds.forEach(parseThreshold));
-    const profile: LoadProfile = {
-      ...connectionProfile(o, url),
-      connections: o.connections,
-      durationS: o.duration,
-      thresholds,
-    };
-    if (o.stages !== undefined) {
-      profile.stages = usage(() => parseStages(o.stages!));
-      profile.connections = Math.max(...profile.stages.map((s) => s.target));
-    }
-    if (o.shard !== undefined) profile.shard = usage(() => parseShard(o.shard!));
-    if (o['http-probe'] !== undefined) profile.httpProbe = o['http-probe'];
-
     const interrupt = interruptSignal();
     const progress = attachProgress(process.stderr);
     let result: RunResult;
     try {
-      result = await runLoad(profile, { signal: interrupt.signal, onEvent: progress.onEvent, serverWorkers: o['server-workers'], toolVersion: TOOL_VERSION });
-    } catch (err) {
-      throw engineError(err);
+      result = await executeLoad(o, url, { signal: interrupt.signal, onProgress: progress.onEvent });
     } finally {
       progress.end();
       interrupt.dispose();
     }
-    const dir = await writeOutputs(result, o.out);
+    const { dir } = writeReportFiles(result, o.out);
     if (o.json) process.stdout.write(writeJson(result));
     else process.stdout.write(`${renderText(result, { color: process.stdout.isTTY === true })}\nresults: ${dir}/results.json\n`);
-    const load = result.load!;
-    if (load.connections.opened === 0 && (load.counters.connectAttempts ?? 0) > 0 && !result.interrupted) {
-      const kinds = Object.entries(load.errors).map(([k, v]) => `${k} ${v}`).join(', ');
-      throw new SetupError(`no connection to ${result.target.url} opened (${kinds})`);
-    }
-    process.exitCode = load.thresholds.some((t) => !t.ok) ? ExitCode.Failed : ExitCode.Ok;
+    const failure = noConnectionError(result);
+    if (failure !== undefined) throw failure;
+    process.exitCode = result.load!.thresholds.some((t) => !t.ok) ? ExitCode.Failed : ExitCode.Ok;
   },
 };

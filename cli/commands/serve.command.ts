@@ -62,7 +62,8 @@ export function serverOptionsFrom(o: ServeOptions): ReferenceServerOptions {
   return out;
 }
 
-function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
+/** A listen failure as a one-line SetupError (port in use, no permission, bad TLS files). */
+export function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
   switch (err.code) {
     case 'EADDRINUSE':
       return new SetupError(`port ${port} on ${host} is already in use`);

@@ -1,23 +1,22 @@
 // `wsprobe test [URL]`: the conformance catalogue against a target (or the embedded reference server). Progress
 // on stderr, the text summary on stdout (or the RunResult with --json), results.json / report.html / junit.xml in
 // --out. Exit 0 when no case is at or beyond --fail-on, 1 otherwise, 2 on usage or setup errors.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { startReferenceServer, type RunningServer } from '../../peers/server/reference-server.js';
-import { renderHtml } from '../../reports/html.js';
 import { writeJson } from '../../reports/json.js';
 import { findingsOf } from '../../reports/findings.js';
-import { renderJunit } from '../../reports/junit.js';
 import { VERDICT_SEVERITY, type RunResult } from '../../reports/schema.js';
 import { renderText } from '../../reports/text.js';
 import type { ConformanceProgress } from '../../runners/conformance/run.js';
+import type { ConformanceCase } from '../../suites/define.js';
 import { SetupError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { interruptSignal } from '../interrupt.js';
-import { applyOptions, CONFIG_OPTION, resolveOptions, type OptionTable } from '../options.js';
+import { applyOptions, CONFIG_OPTION, resolveOptions, type OptionTable, type Resolved } from '../options.js';
 import { parseTargetUrl } from '../target.js';
 import { TOOL_VERSION } from '../version.js';
+import { writeReportFiles } from './report-files.js';
 
 export const TEST_OPTIONS = {
   cases: { type: 'array', items: 'string', describe: 'run only cases whose id matches a glob (anchored; * spans dots): close.*, *.utf8.*, tag:huge' },
@@ -114,17 +113,105 @@ function progressPrinter(): { onProgress: (e: ConformanceProgress) => void; done
   };
 }
 
-function writeOutputs(result: RunResult, outDir: string, failOn: 'fail' | 'non-strict'): string {
-  const dir = resolve(outDir);
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'results.json'), writeJson(result));
-    writeFileSync(join(dir, 'report.html'), renderHtml(result));
-    writeFileSync(join(dir, 'junit.xml'), renderJunit(result, { failOn }));
-  } catch (err) {
-    throw new SetupError(`cannot write reports to ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+export type TestOptions = Resolved<typeof TEST_OPTIONS>;
+
+/** What a caller adds to a run: cancellation and progress (the CLI: Ctrl-C and the stderr bar). */
+export interface RunHooks<E> {
+  signal?: AbortSignal;
+  onProgress?: (event: E) => void;
+}
+
+/** The cases the options select (--cases, --exclude, --quick); a pattern that matches nothing is a usage error. */
+export async function selectCases(o: Pick<TestOptions, 'cases' | 'exclude' | 'quick'>): Promise<readonly ConformanceCase[]> {
+  // The catalogue loads here, not at start-up, so `--help` and the other commands stay fast.
+  const [{ filterCases }, { CATALOGUE }] = await Promise.all([import('../../runners/conformance/filter.js'), import('../../suites/conformance/index.js')]);
+  const { cases, unmatched } = filterCases(CATALOGUE, { include: o.cases, exclude: o.exclude, quick: o.quick });
+  if (unmatched.length > 0) {
+    throw new UsageError(`pattern${unmatched.length > 1 ? 's' : ''} ${unmatched.map((p) => JSON.stringify(p)).join(', ')} match${unmatched.length > 1 ? '' : 'es'} no case (see wsprobe test --list)`);
   }
-  return dir;
+  return cases;
+}
+
+/**
+ * Resolved options to one conformance run, shared by `wsprobe test` and the library: selects the cases, starts the
+ * embedded reference server when there is no URL, runs, and adds the grouped findings. Writes nothing, prints
+ * nothing; a target that cannot be reached is a SetupError.
+ */
+export async function executeTest(o: TestOptions, url: URL | undefined, hooks: RunHooks<ConformanceProgress> = {}): Promise<RunResult> {
+  const cases = await selectCases(o);
+  if (cases.length === 0) throw new UsageError('no case left to run after --cases/--exclude/--quick');
+  if (o['restart-cmd'] !== undefined && url === undefined) throw new UsageError('--restart-cmd needs a target URL (the embedded server is never restarted)');
+  const failOn = o['fail-on'] as 'fail' | 'non-strict';
+  const headers = parseHeaders(o.header);
+  const ca = o.ca !== undefined ? readCa(o.ca) : undefined;
+  const [{ TargetSetupError }, { runConformance }] = await Promise.all([import('../../runners/conformance/preflight.js'), import('../../runners/conformance/run.js')]);
+  let server: RunningServer | undefined;
+  if (url === undefined) {
+    try {
+      server = await startReferenceServer({
+        host: '127.0.0.1',
+        port: 0,
+        statsPath: null,
+        ...(o['max-payload'] !== undefined ? { maxPayload: o['max-payload'] } : {}),
+        ...(o.protocol !== undefined && o.protocol.length > 0 ? { protocols: o.protocol } : {}),
+      });
+    } catch (err) {
+      throw new SetupError(`cannot start the embedded reference server: ${(err as Error).message}`);
+    }
+  }
+  let result: RunResult;
+  try {
+    const target = url ?? new URL(server!.url);
+    result = await runConformance({
+      url: target,
+      embedded: url === undefined,
+      cases,
+      concurrency: o.concurrency,
+      ...(o.timeout !== undefined ? { timeoutMs: o.timeout } : {}),
+      timeoutScale: o['timeout-scale'],
+      caseOptions: {
+        ...(o['max-payload'] !== undefined ? { maxPayload: o['max-payload'] } : {}),
+        ...(o.protocol !== undefined && o.protocol.length > 0 ? { protocols: o.protocol } : {}),
+        ...(o.origin !== undefined ? { origin: o.origin } : {}),
+        ...(o['expect-origin'] !== undefined ? { expectOrigin: o['expect-origin'] as 'allow' | 'forbid' } : {}),
+      },
+      tls: { insecure: o.insecure, ...(ca !== undefined ? { ca } : {}), ...(o.servername !== undefined ? { servername: o.servername } : {}) },
+      handshakeDefaults: {
+        ...(o.origin !== undefined ? { origin: o.origin } : {}),
+        ...(o.protocol !== undefined && o.protocol.length > 0 ? { protocols: o.protocol } : {}),
+        ...(headers.length > 0 ? { headers } : {}),
+      },
+      ...(o.seed !== undefined ? { seed: o.seed } : {}),
+      ...(o['restart-cmd'] !== undefined && url !== undefined ? { restartCommand: o['restart-cmd'], restartTimeoutMs: o['restart-timeout'] } : {}),
+      ...(hooks.signal !== undefined ? { signal: hooks.signal } : {}),
+      ...(hooks.onProgress !== undefined ? { onProgress: hooks.onProgress } : {}),
+      toolVersion: TOOL_VERSION,
+      options: {
+        ...(o.cases !== undefined ? { cases: o.cases } : {}),
+        ...(o.exclude !== undefined ? { exclude: o.exclude } : {}),
+        quick: o.quick,
+        failOn,
+      },
+    });
+  } catch (err) {
+    if (err instanceof TargetSetupError) throw new SetupError(err.message);
+    throw err;
+  } finally {
+    await server?.close();
+  }
+  const findings = findingsOf(result);
+  if (findings.length > 0) result.findings = findings;
+  return result;
+}
+
+/**
+ * Whether a conformance result fails at `failOn`: a case at or beyond it, or a run-level finding (the target died,
+ * its 101 is invalid for every connection), which fails the run even when the cases it left unrun are all that was
+ * selected. An interrupted run is not judged here.
+ */
+export function conformanceFails(result: RunResult, failOn: 'fail' | 'non-strict' = 'fail'): boolean {
+  const threshold = VERDICT_SEVERITY[failOn];
+  return result.cases.some((c) => c.verdict !== 'not-run' && VERDICT_SEVERITY[c.verdict] >= threshold) || (result.findings ?? []).some((f) => f.scope === 'run');
 }
 
 export const testCommand: CommandModule<object, Record<string, unknown>> = {
@@ -139,18 +226,8 @@ export const testCommand: CommandModule<object, Record<string, unknown>> = {
     const rawUrl = typeof argv.url === 'string' && argv.url !== '' ? argv.url : undefined;
     const url = rawUrl !== undefined ? parseTargetUrl(rawUrl) : undefined;
     const failOn = o['fail-on'] as 'fail' | 'non-strict';
-    // The catalogue and its runner load here, not at start-up, so `--help` and the other commands stay fast.
-    const [{ filterCases }, { TargetSetupError }, { runConformance }, { CATALOGUE }] = await Promise.all([
-      import('../../runners/conformance/filter.js'),
-      import('../../runners/conformance/preflight.js'),
-      import('../../runners/conformance/run.js'),
-      import('../../suites/conformance/index.js'),
-    ]);
-    const { cases, unmatched } = filterCases(CATALOGUE, { include: o.cases, exclude: o.exclude, quick: o.quick });
-    if (unmatched.length > 0) {
-      throw new UsageError(`pattern${unmatched.length > 1 ? 's' : ''} ${unmatched.map((p) => JSON.stringify(p)).join(', ')} match${unmatched.length > 1 ? '' : 'es'} no case (see wsprobe test --list)`);
-    }
     if (o.list) {
+      const cases = await selectCases(o);
       if (o.json) {
         process.stdout.write(`${JSON.stringify(cases.map((c) => ({ id: c.id, title: c.title, rfc: c.rfc, autobahn: c.autobahn, tags: c.tags ?? [] })), null, 2)}\n`);
       } else {
@@ -159,77 +236,17 @@ export const testCommand: CommandModule<object, Record<string, unknown>> = {
       }
       return;
     }
-    if (cases.length === 0) throw new UsageError('no case left to run after --cases/--exclude/--quick');
-    if (o['restart-cmd'] !== undefined && url === undefined) throw new UsageError('--restart-cmd needs a target URL (the embedded server is never restarted)');
-    const headers = parseHeaders(o.header);
-    const ca = o.ca !== undefined ? readCa(o.ca) : undefined;
-
-    let server: RunningServer | undefined;
-    if (url === undefined) {
-      try {
-        server = await startReferenceServer({
-          host: '127.0.0.1',
-          port: 0,
-          statsPath: null,
-          ...(o['max-payload'] !== undefined ? { maxPayload: o['max-payload'] } : {}),
-          ...(o.protocol !== undefined && o.protocol.length > 0 ? { protocols: o.protocol } : {}),
-        });
-      } catch (err) {
-        throw new SetupError(`cannot start the embedded reference server: ${(err as Error).message}`);
-      }
-    }
     const interrupt = interruptSignal();
     const progress = progressPrinter();
     let result: RunResult;
     try {
-      const target = url ?? new URL(server!.url);
-      result = await runConformance({
-        url: target,
-        embedded: url === undefined,
-        cases,
-        concurrency: o.concurrency,
-        ...(o.timeout !== undefined ? { timeoutMs: o.timeout } : {}),
-        timeoutScale: o['timeout-scale'],
-        caseOptions: {
-          ...(o['max-payload'] !== undefined ? { maxPayload: o['max-payload'] } : {}),
-          ...(o.protocol !== undefined && o.protocol.length > 0 ? { protocols: o.protocol } : {}),
-          ...(o.origin !== undefined ? { origin: o.origin } : {}),
-          ...(o['expect-origin'] !== undefined ? { expectOrigin: o['expect-origin'] as 'allow' | 'forbid' } : {}),
-        },
-        tls: { insecure: o.insecure, ...(ca !== undefined ? { ca } : {}), ...(o.servername !== undefined ? { servername: o.servername } : {}) },
-        handshakeDefaults: {
-          ...(o.origin !== undefined ? { origin: o.origin } : {}),
-          ...(o.protocol !== undefined && o.protocol.length > 0 ? { protocols: o.protocol } : {}),
-          ...(headers.length > 0 ? { headers } : {}),
-        },
-        ...(o.seed !== undefined ? { seed: o.seed } : {}),
-        ...(o['restart-cmd'] !== undefined && url !== undefined ? { restartCommand: o['restart-cmd'], restartTimeoutMs: o['restart-timeout'] } : {}),
-        signal: interrupt.signal,
-        onProgress: progress.onProgress,
-        toolVersion: TOOL_VERSION,
-        options: {
-          ...(o.cases !== undefined ? { cases: o.cases } : {}),
-          ...(o.exclude !== undefined ? { exclude: o.exclude } : {}),
-          quick: o.quick,
-          failOn,
-        },
-      });
-    } catch (err) {
-      if (err instanceof TargetSetupError) throw new SetupError(err.message);
-      throw err;
+      result = await executeTest(o, url, { signal: interrupt.signal, onProgress: progress.onProgress });
     } finally {
       progress.done();
       interrupt.dispose();
-      await server?.close();
     }
-    const findings = findingsOf(result);
-    if (findings.length > 0) result.findings = findings;
-    const dir = writeOutputs(result, o.out, failOn);
-    // A run-level finding (the target died, its 101 is invalid for every connection) fails the run even when the
-    // cases it left unrun are all that was selected.
-    const threshold = VERDICT_SEVERITY[failOn];
-    const failing = result.cases.some((c) => c.verdict !== 'not-run' && VERDICT_SEVERITY[c.verdict] >= threshold) || findings.some((f) => f.scope === 'run');
-    process.exitCode = failing || result.interrupted ? ExitCode.Failed : ExitCode.Ok;
+    const { dir } = writeReportFiles(result, o.out, { failOn });
+    process.exitCode = conformanceFails(result, failOn) || result.interrupted ? ExitCode.Failed : ExitCode.Ok;
     if (o.json) process.stdout.write(writeJson(result));
     else {
       const color = process.stdout.isTTY === true && !process.env.NO_COLOR;

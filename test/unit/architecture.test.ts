@@ -1,12 +1,12 @@
 // The import rules of design.md, checked on every source file so they cannot rot:
-// protocol <- peers <- suites <- runners <- cli; reports imports only its schema; protocol is sans-I/O.
+// protocol <- peers <- suites <- runners <- cli <- api; reports imports only its schema; protocol is sans-I/O.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const LAYERS = ['protocol', 'peers', 'suites', 'runners', 'cli'] as const;
+const LAYERS = ['protocol', 'peers', 'suites', 'runners', 'cli', 'api'] as const;
 type Layer = (typeof LAYERS)[number] | 'reports';
 
 function sourceFiles(dir: string): string[] {
@@ -161,7 +161,7 @@ describe('architecture', () => {
     expect(bad).toEqual([]);
   });
 
-  it('layers import only layers below them (protocol <- peers <- suites <- runners <- cli)', () => {
+  it('layers import only layers below them (protocol <- peers <- suites <- runners <- cli <- api)', () => {
     const bad: string[] = [];
     for (const layer of LAYERS) {
       const rank = LAYERS.indexOf(layer);
@@ -176,14 +176,26 @@ describe('architecture', () => {
           // Runners may use the result types; the CLI uses the writers.
           if (layer === 'runners' && !/reports\/schema\.js$/.test(spec) && !/reports\/(merge|json|histogram)\.js$/.test(spec)) {
             bad.push(`${file}: ${spec} (runners use reports/schema only, plus merge for shards and histogram for HDR summaries)`);
-          } else if (layer !== 'runners' && layer !== 'cli' && !/reports\/schema\.js$/.test(spec)) {
-            bad.push(`${file}: ${spec} (only runners and cli import reports)`);
+          } else if (layer !== 'runners' && layer !== 'cli' && layer !== 'api' && !/reports\/schema\.js$/.test(spec)) {
+            bad.push(`${file}: ${spec} (only runners, cli and api import reports)`);
           }
           continue;
         }
         if (LAYERS.indexOf(target) > rank) bad.push(`${file}: ${spec} (${layer} must not import ${target})`);
       }
     }
+    expect(bad).toEqual([]);
+  });
+
+  it('api/ (the library) never writes to stdout or stderr and never exits; only api/vitest.ts imports vitest', () => {
+    const bad: string[] = [];
+    for (const file of sourceFiles(join(root, 'api'))) {
+      const rel = relative(root, file).split(sep).join('/');
+      const text = readFileSync(file, 'utf8');
+      if (/process\.(stdout|stderr)|process\.exit\(|console\./.test(text)) bad.push(`${rel}: prints or exits`);
+      if (rel !== 'api/vitest.ts' && importsOf(text).some((s) => s === 'vitest' || s.startsWith('vitest/'))) bad.push(`${rel}: imports vitest`);
+    }
+    expect(sourceFiles(join(root, 'api')).length).toBeGreaterThan(0);
     expect(bad).toEqual([]);
   });
 
