@@ -5,7 +5,7 @@
 import { VERDICT_SEVERITY, type CaseOutcome, type Finding, type RunResult, type Verdict } from './schema.js';
 
 /** Reason codes whose code alone names the cause, whatever the details (the frame type, the close code). */
-const CODE_IS_CAUSE = new Set(['unclean-close', 'masked-frame', 'target-died', 'handshake-broken']);
+const CODE_IS_CAUSE = new Set(['unclean-close', 'masked-frame', 'target-died', 'handshake-broken', 'needs-echo']);
 
 /** Verdicts a person has to act on, or at least know about. */
 export function isFindingVerdict(v: Verdict): boolean {

@@ -3,7 +3,7 @@
 // capacity results add sections rather than change the page. Case data travels as JSON in a
 // <script type="application/json"> and rows are rendered by the inline script; a case's details and transcript are
 // built only when it is expanded, so 600 cases with long transcripts stay fast.
-import { SCHEMA_ID, VERDICTS, VERDICT_SEVERITY, type CaseOutcome, type CaseResult, type RunResult, type TranscriptEntry, type Verdict } from './schema.js';
+import { noEchoLine, SCHEMA_ID, VERDICTS, VERDICT_SEVERITY, type CaseOutcome, type CaseResult, type RunResult, type TranscriptEntry, type Verdict } from './schema.js';
 import { escapeHtml as esc, jsonForScript, toWellFormed } from './escape.js';
 import { formatDuration } from './format.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './html-assets.js';
@@ -209,6 +209,7 @@ function renderHeader(r: RunResult): string {
       : '';
   return [
     `<h1>wsprobe ${esc(r.kind)} report</h1>`,
+    noEchoLine(r) !== null ? `<p class="no-echo"><strong>${esc(noEchoLine(r)!)}</strong></p>` : '',
     `<dl class="meta">${meta.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>`,
     counts,
     perTarget,

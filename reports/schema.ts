@@ -224,11 +224,33 @@ export interface Finding {
   target?: string;
 }
 
+/**
+ * What the conformance pre-flight learned about the target (added in @1, optional): whether it echoes text and
+ * binary messages, how many messages it sent unprompted (a greeting), whether it closed on a message it does not
+ * understand. `source`: 'preflight', or 'option' when --echo / --no-echo decided. `echo`: whether the run graded
+ * echoes; false: the cases that need one were not run (`needs-echo`).
+ */
+export interface TargetProfile {
+  echo: boolean;
+  source: 'preflight' | 'option';
+  echoesText?: boolean;
+  echoesBinary?: boolean;
+  unsolicited?: number;
+  closesOnUnknown?: boolean;
+}
+
+/** The summary's first line when the target does not echo: null otherwise. */
+export function noEchoLine(r: RunResult): string | null {
+  if (r.target.profile?.echo !== false) return null;
+  const notRun = r.cases.filter((c) => c.reasonCode === 'needs-echo').length;
+  return `the target does not echo: ${notRun} case${notRun === 1 ? '' : 's'} need an echo and were not run; ${r.cases.length - notRun} case${r.cases.length - notRun === 1 ? '' : 's'} ran`;
+}
+
 export interface RunResult {
   schema: typeof SCHEMA_ID;
   kind: RunKind;
   tool: { name: 'wsprobe'; version: string };
-  target: { url: string; embedded?: boolean };
+  target: { url: string; embedded?: boolean; profile?: TargetProfile };
   /** Several targets (merged conformance matrix); cases[].outcomes follow this order. */
   targets?: { url: string; label?: string; summary?: Record<Verdict, number> }[];
   startedAt: string;

@@ -1,6 +1,6 @@
 // Terminal summary. Built from sections, each a pure function that returns its lines or nothing, so fuzz, load and
 // capacity results add sections without touching the others. Colour only when asked (the CLI passes isTTY).
-import { emptySummary, VERDICTS, VERDICT_SEVERITY, type CaseResult, type HistogramSummary, type RunResult, type Verdict } from './schema.js';
+import { emptySummary, noEchoLine, VERDICTS, VERDICT_SEVERITY, type CaseResult, type HistogramSummary, type RunResult, type Verdict } from './schema.js';
 import { findingsOf, findingTitle } from './findings.js';
 import { formatBytes, formatCount, formatDuration, formatMs, formatNumber } from './format.js';
 import { formatTranscriptTail, oneLine } from './transcript-format.js';
@@ -72,6 +72,8 @@ const header: TextSection = (r, { paint }) => {
     `started   ${r.startedAt}   duration ${formatDuration(r.durationMs)}`,
   ];
   if (r.interrupted) lines.push(paint('yellow', 'INTERRUPTED: results are partial'));
+  const noEcho = noEchoLine(r);
+  if (noEcho !== null) lines.splice(1, 0, paint('cyan', noEcho));
   if (r.cases.length > 0) {
     lines.push(`verdicts  ${shownVerdicts(r).map((v) => paint(r.summary[v] > 0 ? VERDICT_STYLE[v] : 'gray', `${v} ${r.summary[v] ?? 0}`)).join('  ')}`);
   }

@@ -141,6 +141,8 @@ export interface CaseOptions {
   origin?: string;
   /** The user's statement of the target's Origin policy for `origin` (`--expect-origin`). */
   expectOrigin?: 'allow' | 'forbid';
+  /** false: the target does not echo (pre-flight profile or --no-echo); scripts skip waits for echoes. */
+  echo?: boolean;
 }
 
 export interface CaseContext {

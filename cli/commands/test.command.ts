@@ -39,6 +39,10 @@ export const TEST_OPTIONS = {
   ca: { type: 'string', describe: 'wss://: PEM file of the CA to trust' },
   servername: { type: 'string', describe: 'wss://: TLS server name (SNI) to send instead of the URL host' },
   'max-payload': { type: 'number', describe: "the target's message size limit in bytes: grades the limits.max-payload.* cases (1009 above it)", integer: true, min: 1 },
+  echo: {
+    type: 'boolean',
+    describe: 'the target echoes messages (--no-echo: an application server; cases that need an echo are not run). Default: the pre-flight finds out',
+  },
   seed: { type: 'number', describe: 'base seed of mask keys and handshake keys (default random, recorded)', integer: true, min: 0, max: 0xffffffff },
   'restart-cmd': {
     type: 'string',
@@ -182,6 +186,7 @@ export async function executeTest(o: TestOptions, url: URL | undefined, hooks: R
         ...(headers.length > 0 ? { headers } : {}),
       },
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
+      ...(o.echo !== undefined ? { echo: o.echo } : {}),
       ...(o['restart-cmd'] !== undefined && url !== undefined ? { restartCommand: o['restart-cmd'], restartTimeoutMs: o['restart-timeout'] } : {}),
       ...(hooks.signal !== undefined ? { signal: hooks.signal } : {}),
       ...(hooks.onProgress !== undefined ? { onProgress: hooks.onProgress } : {}),

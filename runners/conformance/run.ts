@@ -15,6 +15,9 @@ import {
   type Expectation,
 } from '../../suites/define.js';
 import { describeExpectation, grade, harnessError, notRun, unreachable, type Grade } from '../../suites/grade/grade.js';
+import { withoutEcho } from '../../suites/grade/match.js';
+import type { TargetProfile } from '../../reports/schema.js';
+import { probeProfile, statedProfile } from './profile.js';
 import { TcpClosePattern, type ClosePatternOptions } from './close-watch.js';
 import { preflight, type HandshakeProblem } from './preflight.js';
 import { closeFindings, deathFinding, handshakeFinding, type DeathReport } from './run-findings.js';
@@ -58,6 +61,11 @@ export interface ConformanceRunOptions {
   restartTimeoutMs?: number;
   /** Shortened TCP-close waits once the target has shown it never closes TCP (close-watch.ts); false: never. */
   closePattern?: ClosePatternOptions | false;
+  /**
+   * Whether the target echoes (--echo / --no-echo); undefined: the pre-flight probes it (profile.ts). Without an
+   * echo, cases that need one are not run (needs-echo) and the target's messages are not graded as answers.
+   */
+  echo?: boolean;
   signal?: AbortSignal;
   onProgress?: (event: ConformanceProgress) => void;
   /** Recorded in RunResult.options. */
@@ -89,6 +97,8 @@ export interface CaseHooks {
   /** The target's 101 is invalid: a non-handshake case whose handshake fails the same way is not run. */
   handshakeProblem?: HandshakeProblem;
   closePattern?: TcpClosePattern;
+  /** What the pre-flight learned (or --echo / --no-echo stated). */
+  profile?: TargetProfile;
   onConnected?: () => void;
   /** Our connect failed (the grade is then `unreachable`; the run decides whether the target died). */
   onConnectFailed?: (detail: string) => void;
@@ -99,7 +109,7 @@ function caseBase(c: ConformanceCase, opts: ConformanceRunOptions, baseSeed: num
 }
 
 /** A case that could not run: not graded, no transcript. */
-function notRunResult(c: ConformanceCase, opts: ConformanceRunOptions, baseSeed: number, code: 'handshake-broken' | 'target-died', reason: string): CaseResult {
+function notRunResult(c: ConformanceCase, opts: ConformanceRunOptions, baseSeed: number, code: 'handshake-broken' | 'target-died' | 'needs-echo', reason: string): CaseResult {
   let expected = '';
   try {
     expected = describeExpectation(resolveExpectation(c, opts.caseOptions ?? {}));
@@ -133,6 +143,12 @@ export async function runCase(c: ConformanceCase, opts: ConformanceRunOptions, b
   } catch (err) {
     return { ...base, ...errorGrade(`the case's expectation could not be built: ${message(err)}`), durationMs: 0, transcript: [] };
   }
+  const echo = hooks.profile?.echo !== false;
+  if (!echo) {
+    const adapted = withoutEcho(expect, hooks.profile?.closesOnUnknown === true);
+    if ('reason' in adapted) return notRunResult(c, opts, baseSeed, 'needs-echo', `not run: ${adapted.reason}`);
+    expect = adapted.expect;
+  }
   let peer: RawPeer;
   try {
     peer = await RawPeer.connect({
@@ -161,7 +177,7 @@ export async function runCase(c: ConformanceCase, opts: ConformanceRunOptions, b
   const closeWatch = hooks.closePattern?.watch(peer, expectsFailure(expect));
   const extraPeers: RawPeer[] = [];
   const ctx: CaseContext = {
-    options: caseOptions,
+    options: echo ? caseOptions : { ...caseOptions, echo: false },
     timeoutMs,
     seed,
     async openPeer(spec) {
@@ -205,7 +221,7 @@ export async function runCase(c: ConformanceCase, opts: ConformanceRunOptions, b
     } else if (performance.now() > deadline) {
       peer.observation().timedOut = true;
     }
-    g = grade({ expect, observation: peer.observation(), rfc: c.rfc, timeoutMs });
+    g = grade({ expect, observation: peer.observation(), rfc: c.rfc, timeoutMs, echo });
   } catch (err) {
     g = errorGrade(`the case script threw: ${message(err)}`, expect);
   } finally {
@@ -250,6 +266,8 @@ export async function runConformance(opts: ConformanceRunOptions): Promise<RunRe
   const baseSeed = opts.seed ?? Math.floor(Math.random() * 0x1_0000_0000);
   const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 8));
   const pre = opts.preflight !== false ? await preflight({ url: opts.url, tls: opts.tls, defaults: opts.handshakeDefaults }) : undefined;
+  const profile =
+    opts.echo !== undefined ? statedProfile(opts.echo) : pre && !pre.problem ? await probeProfile({ url: opts.url, tls: opts.tls, defaults: opts.handshakeDefaults }) : undefined;
 
   const cases = [...opts.cases];
   const results = new Map<string, CaseResult>();
@@ -276,6 +294,7 @@ export async function runConformance(opts: ConformanceRunOptions): Promise<RunRe
     const hooks: CaseHooks = {
       ...(pre?.problem ? { handshakeProblem: pre.problem } : {}),
       ...(closePattern ? { closePattern } : {}),
+      ...(profile ? { profile } : {}),
       onConnected: () => death.connected(c.id),
       onConnectFailed: (detail) => (refused = detail),
     };
@@ -338,7 +357,7 @@ export async function runConformance(opts: ConformanceRunOptions): Promise<RunRe
         }
         const c = cases.find((x) => x.id === id)!;
         let refused: string | null = null;
-        let r = await runCase(c, opts, baseSeed, undefined, { onConnectFailed: (detail) => (refused = detail) });
+        let r = await runCase(c, opts, baseSeed, undefined, { ...(profile ? { profile } : {}), onConnectFailed: (detail) => (refused = detail) });
         if (refused !== null) {
           report.restartError = `the target refused a connection right after --restart-cmd (${refused})`;
           break;
@@ -370,7 +389,7 @@ export async function runConformance(opts: ConformanceRunOptions): Promise<RunRe
     schema: SCHEMA_ID,
     kind: 'conformance',
     tool: { name: 'wsprobe', version: opts.toolVersion ?? '0.0.0' },
-    target: opts.embedded ? { url: opts.url.href, embedded: true } : { url: opts.url.href },
+    target: { url: opts.url.href, ...(opts.embedded ? { embedded: true } : {}), ...(profile ? { profile } : {}) },
     startedAt,
     durationMs,
     interrupted: aborted(),

@@ -7,7 +7,7 @@ import { opcodeName } from '../../protocol/constants.js';
 import { headerValues } from '../../protocol/handshake/head-parser.js';
 import type { Observation, ObservedEvent } from '../../peers/raw/observation.js';
 import type { Verdict } from '../../reports/schema.js';
-import { GIVE_UP_MARK, type Expectation, type HeaderRule } from '../define.js';
+import { GIVE_UP_MARK, type Expectation, type HeaderRule, type Step } from '../define.js';
 import { cite, citedMessage, describeExpectation, describeHeaderRule, describeObservation, describeSteps, formatNumbers, ms } from './describe.js';
 import { answers, isAnswerTo, matchSteps } from './match.js';
 import type { ReasonCode } from './reasons.js';
@@ -30,6 +30,12 @@ export interface GradeInput {
   rfc: string[];
   /** The case's budget, for messages about waits. */
   timeoutMs?: number;
+  /**
+   * Whether the target echoes (default true). false: an application server; the messages it sends are still
+   * validated (invalidFrames) but never matched as answers nor `unexpected-frame` (they are the application's own);
+   * pongs still are. A case whose expectation needs an echo is not run at all (needsEcho, decided by the runner).
+   */
+  echo?: boolean;
 }
 
 // ---- Grading ----
@@ -45,7 +51,7 @@ export function unreachable(reason: string, expected: string, observed: string):
 }
 
 /** The case could not run (no connection opens, the target died before its turn): not graded, never a pass. */
-export function notRun(reasonCode: 'handshake-broken' | 'target-died', reason: string, expected = ''): Grade {
+export function notRun(reasonCode: 'handshake-broken' | 'target-died' | 'needs-echo', reason: string, expected = ''): Grade {
   return { verdict: 'not-run', reasonCode, reason, expected, observed: '' };
 }
 
@@ -106,7 +112,7 @@ export function grade(input: GradeInput): Grade {
 function gradeInformational(e: Extract<Expectation, { kind: 'informational' }>, input: GradeInput): Grade {
   let note = e.describe;
   if (e.receive) {
-    const m = matchSteps(e.receive, answers(beforeServerClose(input.observation)), false);
+    const m = matchSteps(expectedReplies(input, e.receive), replies(input, beforeServerClose(input.observation)), false);
     note += m.ok ? ' (expected answers received)' : ` (${m.problem?.detail ?? 'answers differ'})`;
   }
   const bad = invalidFrames(input);
@@ -131,6 +137,17 @@ function gradeNegotiated(e: Extract<Expectation, { kind: 'negotiated' }>, input:
   return inner;
 }
 
+/** The events graded as answers: messages and pongs, or only pongs when the target does not echo. */
+function replies(input: GradeInput, events: ObservedEvent[]): ObservedEvent[] {
+  const got = answers(events);
+  return input.echo === false ? got.filter((ev) => ev.kind === 'pong') : got;
+}
+
+/** The steps graded: all, or only pongs when the target does not echo (the runner does not run cases that need more). */
+function expectedReplies(input: GradeInput, steps: Step[]): Step[] {
+  return input.echo === false ? steps.filter((st) => st.type === 'pong') : steps;
+}
+
 /** Events the target sent before its close frame (frames after it are violations, reported separately). */
 function beforeServerClose(obs: Observation): ObservedEvent[] {
   const i = obs.events.findIndex((ev) => ev.kind === 'close');
@@ -150,7 +167,7 @@ function gradeBehave(e: Extract<Expectation, { kind: 'behave' }>, input: GradeIn
   const bad = invalidFrames(input);
   if (bad) return bad;
   const rfc = input.rfc[0] ?? '5';
-  const got = answers(beforeServerClose(obs));
+  const got = replies(input, beforeServerClose(obs));
   const early = targetInitiatedEnd(obs);
   const m = matchSteps(e.receive, got, true);
   if (m.problem) return result('fail', m.problem.code, `${cite(rfc)}: ${m.problem.detail}`, input);
@@ -306,11 +323,11 @@ function gradeFail(e: Extract<Expectation, { kind: 'fail' }>, input: GradeInput)
   const bad = invalidFrames(input);
   if (bad) return bad;
   const rfc = input.rfc[0] ?? '5';
-  const before = e.before ?? [];
+  const before = expectedReplies(input, e.before ?? []);
   const failure = targetFailure(obs);
   // Only what arrived before the target failed (or before we gave up waiting) counts.
   const cutoff = failure?.t ?? obs.marks.find((mk) => mk.name === GIVE_UP_MARK)?.t ?? Infinity;
-  const got = answers(beforeServerClose(obs)).filter((ev) => ev.t <= cutoff);
+  const got = replies(input, beforeServerClose(obs)).filter((ev) => ev.t <= cutoff);
   const m = matchSteps(before, got, true);
   if (m.problem) {
     const code = m.problem.code === 'unexpected-frame' ? 'unexpected-frame' : 'wrong-echo';

@@ -5,7 +5,7 @@
 // target's choice (§5.5.2: "as soon as is practical").
 import { createHash } from 'node:crypto';
 import type { ObservedEvent } from '../../peers/raw/observation.js';
-import type { Step } from '../define.js';
+import type { Expectation, Step } from '../define.js';
 import { describeEvent, describeSteps, stepPayload } from './describe.js';
 
 export interface Match {
@@ -109,4 +109,36 @@ export function matchSteps(steps: Step[], got: ObservedEvent[], allowFewer: bool
     return { ok: false, matched, missing, problem: { code: 'no-echo', detail: `${describeSteps(missing)} never arrived (received ${matched} of ${steps.length})` } };
   }
   return { ok: missing.length === 0, matched, missing };
+}
+
+/**
+ * A case's expectation for a target that does not echo (an application server): `reason` when it cannot be graded
+ * at all, else the expectation to grade. A case that expects messages back cannot; nor, for a target that closes
+ * on messages it does not understand, one that sends valid messages ahead of invalid data (the target's close
+ * would answer them, not the invalid data). A handshake case whose echo only shows the connection works is graded
+ * on its handshake. Pongs, the closing handshake and failing the connection need no echo.
+ */
+export function withoutEcho(e: Expectation, closesOnUnknown: boolean): { expect: Expectation } | { reason: string } {
+  const isMessage = (s: Step): boolean => s.type !== 'pong';
+  switch (e.kind) {
+    case 'behave':
+      return e.receive.some(isMessage) ? { reason: 'the case expects messages echoed back, and the target does not echo' } : { expect: e };
+    case 'fail':
+      return closesOnUnknown && (e.before ?? []).some(isMessage)
+        ? { reason: 'the case sends valid messages ahead of the invalid data, and the target closes on messages it does not understand, so its close would not answer the invalid data' }
+        : { expect: e };
+    case 'handshake': {
+      if (!e.then) return { expect: e };
+      const then = withoutEcho(e.then, closesOnUnknown);
+      if ('expect' in then) return { expect: { ...e, then: then.expect } };
+      const { then: _dropped, ...handshakeOnly } = e;
+      return { expect: handshakeOnly };
+    }
+    case 'negotiated': {
+      const then = withoutEcho(e.then, closesOnUnknown);
+      return 'expect' in then ? { expect: { ...e, then: then.expect } } : then;
+    }
+    case 'informational':
+      return { expect: e };
+  }
 }

@@ -43,6 +43,7 @@ export const REASON_CODES = {
   metric: { verdicts: ['fail'], text: 'a measurement the case requires (e.g. the target still serving afterwards) was not met' },
   unreachable: { verdicts: ['fail'], text: 'the target stopped accepting connections in the middle of the run' },
   'handshake-broken': { verdicts: ['not-run'], text: 'not run: the target answers a correct opening handshake with an invalid 101, so no connection opens' },
+  'needs-echo': { verdicts: ['not-run'], text: 'not run: the target does not echo, and the case can only be graded by an echo' },
   'target-died': { verdicts: ['not-run'], text: 'not run: the target stopped accepting connections before the case could start' },
 } as const satisfies Record<string, ReasonInfo>;
 

@@ -1,7 +1,7 @@
 // Shared pieces of the opening-handshake cases (RFC 6455 §4): what a refusal must look like, what an acceptance
 // must carry, and the usual scripts.
 import { Opcode } from '../../../protocol/constants.js';
-import { closeNormally, echo, text, type Expectation, type HeaderRule, type NonStrictStatus, type Peer } from '../../define.js';
+import { closeNormally, echo, text, type CaseContext, type Expectation, type HeaderRule, type NonStrictStatus, type Peer } from '../../define.js';
 
 /**
  * RFC 6455 §4.2.1: on a request that does not match the description, the server "MUST stop processing the
@@ -37,10 +37,13 @@ export function acceptance(
 }
 
 /** Script of an accepting case: send the probe, wait for its echo, close. Does nothing when the handshake failed. */
-export async function probeEcho(peer: Peer): Promise<void> {
+export async function probeEcho(peer: Peer, ctx?: CaseContext): Promise<void> {
   if (!isOpen(peer)) return;
-  await peer.sendMessage(Opcode.Text, PROBE_MESSAGE);
-  await peer.waitForMessages(1);
+  // A target that does not echo is graded on its handshake and closing handshake alone: nothing to wait for.
+  if (ctx?.options.echo !== false) {
+    await peer.sendMessage(Opcode.Text, PROBE_MESSAGE);
+    await peer.waitForMessages(1);
+  }
   await closeNormally(peer);
 }
 

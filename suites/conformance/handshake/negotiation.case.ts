@@ -73,7 +73,7 @@ export const cases: ConformanceCase[] = [
     },
     async run(peer: Peer, ctx) {
       await peer.handshake({ protocols: severalOffered(ctx.options) });
-      await probeEcho(peer);
+      await probeEcho(peer, ctx);
     },
   }),
   defineCase({

@@ -50,9 +50,9 @@ export const cases: ConformanceCase[] = [
     handshake: 'manual',
     // RFC 6455 §3: resource-name = path [ "?" query ]; the query is part of the resource name, not an error.
     expect: acceptance(),
-    async run(peer: Peer) {
+    async run(peer: Peer, ctx) {
       await peer.handshake({ path: withQuery(peer.url) });
-      await probeEcho(peer);
+      await probeEcho(peer, ctx);
     },
   }),
   defineCase({
@@ -67,10 +67,10 @@ export const cases: ConformanceCase[] = [
         why: 'RFC 6455 §4.2.1 step 1 allows "an absolute HTTP/HTTPS URI", and RFC 7230 §5.3.2: "a server MUST accept the absolute-form in requests"',
       },
     }),
-    async run(peer: Peer) {
+    async run(peer: Peer, ctx) {
       const scheme = peer.url.protocol === 'wss:' ? 'https:' : 'http:';
       await peer.handshake({ path: `${scheme}//${peer.url.host}${peer.url.pathname}${peer.url.search}` });
-      await probeEcho(peer);
+      await probeEcho(peer, ctx);
     },
   }),
 ];

@@ -33,10 +33,10 @@ const caseInsensitive = (id: string, title: string, edit: ReturnType<typeof resp
     autobahn: [],
     handshake: 'manual',
     expect: acceptance({ requireHeaders: ACCEPT_IS_EXACT }),
-    async run(peer) {
+    async run(peer, ctx) {
       peer.note(why);
       await peer.handshake(edit(peer.url));
-      await probeEcho(peer);
+      await probeEcho(peer, ctx);
     },
   });
 

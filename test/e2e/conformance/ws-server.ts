@@ -18,9 +18,10 @@ export interface WsServer {
   stop(): Promise<void>;
 }
 
-export function startWsServer(timeoutMs = 10_000): Promise<WsServer> {
+/** `args`: another server script to run with node instead of the echo server (it prints "PORT n" when listening). */
+export function startWsServer(timeoutMs = 10_000, args?: string[]): Promise<WsServer> {
   const wsModule = createRequire(import.meta.url).resolve('ws').replace(/index\.js$/, 'wrapper.mjs');
-  const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', SERVER], {
+  const child: ChildProcess = spawn(process.execPath, args ?? ['--input-type=module', '-e', SERVER], {
     env: { ...process.env, WS_MODULE: new URL(`file://${wsModule}`).href },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
