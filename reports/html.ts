@@ -209,7 +209,7 @@ function renderHeader(r: RunResult): string {
       : '';
   return [
     `<h1>wsprobe ${esc(r.kind)} report</h1>`,
-    noEchoLine(r) !== null ? `<p class="no-echo"><strong>${esc(noEchoLine(r)!)}</strong></p>` : '',
+    ...(noEchoLine(r) !== null ? [`<p class="no-echo"><strong>${esc(noEchoLine(r)!)}</strong></p>`] : []),
     `<dl class="meta">${meta.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>`,
     counts,
     perTarget,

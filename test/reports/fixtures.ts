@@ -291,7 +291,7 @@ export function fullyPopulatedFixture(): RunResult {
   return withSummary({
     ...BASE,
     kind: 'conformance',
-    target: { url: 'ws://127.0.0.1:9001/', embedded: true },
+    target: { url: 'ws://127.0.0.1:9001/', embedded: true, profile: { echo: true, source: 'preflight', echoesText: true, echoesBinary: true, unsolicited: 0, closesOnUnknown: false } },
     targets: [
       { url: 'ws://a/', label: 'a', summary: summarize([{ verdict: 'fail' }]) },
       { url: 'ws://b/', label: 'b', summary: summarize([{ verdict: 'pass' }]) },
