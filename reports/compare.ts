@@ -1,8 +1,9 @@
 // `report compare BASE NEXT`: what changed between two runs, keyed on stable case ids. A regression is a case whose
 // verdict got worse by VERDICT_SEVERITY; it is what makes the CLI exit 1. Load percentiles are shown for
-// information only (timings vary from run to run; thresholds are the place to fail on them).
+// information only (timings vary from run to run; thresholds are the place to fail on them), and so are the p99 and
+// timeouts of each step two scenario runs share.
 import { VERDICT_SEVERITY, type RunResult, type Verdict } from './schema.js';
-import { formatMs } from './format.js';
+import { formatCount, formatMs } from './format.js';
 import { toWellFormed } from './escape.js';
 import { oneLine } from './transcript-format.js';
 
@@ -32,6 +33,17 @@ export interface PercentileChange {
   ratio: number | null;
 }
 
+/** A scenario step's p99 latency or timeout count in both runs (scenario load runs that both have the step). */
+export interface StepChange {
+  /** The step's key, `request.join`. */
+  step: string;
+  metric: 'p99' | 'timeouts';
+  base: number;
+  next: number;
+  /** (next - base) / base: 0 when both are 0, null when only base is. */
+  ratio: number | null;
+}
+
 export interface RunComparison {
   regressed: CaseChange[];
   improved: CaseChange[];
@@ -45,6 +57,8 @@ export interface RunComparison {
   notRun: CaseChange[];
   unchanged: number;
   percentiles: PercentileChange[];
+  /** Per scenario step, for information like `percentiles`; empty unless both runs followed a scenario. */
+  steps: StepChange[];
 }
 
 interface Entry {
@@ -82,7 +96,7 @@ export function compareRuns(base: RunResult, next: RunResult): RunComparison {
   const byTarget = (base.targets?.length ?? 0) > 0 || (next.targets?.length ?? 0) > 0;
   const before = entries(base, byTarget);
   const after = entries(next, byTarget);
-  const cmp: RunComparison = { regressed: [], improved: [], appeared: [], disappeared: [], notRun: [], unchanged: 0, percentiles: [] };
+  const cmp: RunComparison = { regressed: [], improved: [], appeared: [], disappeared: [], notRun: [], unchanged: 0, percentiles: [], steps: [] };
   const tagged = <T extends object>(e: Entry, rest: T): T & { target?: string } =>
     e.target === undefined ? rest : { ...rest, target: e.target };
   for (const [key, a] of after) {
@@ -115,7 +129,30 @@ export function compareRuns(base: RunResult, next: RunResult): RunComparison {
       }
     }
   }
+  cmp.steps = stepChanges(base, next);
   return cmp;
+}
+
+const ratioOf = (base: number, next: number): number | null => (base === next ? 0 : base === 0 ? null : (next - base) / base);
+
+/**
+ * Each step both runs have: its p99 when both recorded latency, and its timeouts when the step can time out (expect,
+ * request) or either run counted some. Steps in the next run's order.
+ */
+function stepChanges(base: RunResult, next: RunResult): StepChange[] {
+  const before = base.load?.scenario?.steps;
+  const after = next.load?.scenario?.steps;
+  if (!before || !after) return [];
+  const out: StepChange[] = [];
+  for (const [key, n] of Object.entries(after)) {
+    const b = before[key];
+    if (!b) continue;
+    if (b.latency.count > 0 && n.latency.count > 0) out.push({ step: key, metric: 'p99', base: b.latency.p99, next: n.latency.p99, ratio: ratioOf(b.latency.p99, n.latency.p99) });
+    if (n.kind === 'expect' || n.kind === 'request' || b.timeouts > 0 || n.timeouts > 0) {
+      out.push({ step: key, metric: 'timeouts', base: b.timeouts, next: n.timeouts, ratio: ratioOf(b.timeouts, n.timeouts) });
+    }
+  }
+  return out;
 }
 
 export function hasRegression(cmp: RunComparison): boolean {
@@ -143,9 +180,14 @@ export function renderComparisonText(cmp: RunComparison): string {
   section('Appeared', cmp.appeared, (c) => [`  ${c.verdict}  ${caseLine(c)}`]);
   section('Disappeared', cmp.disappeared, (c) => [`  ${c.verdict}  ${caseLine(c)}`]);
   section('Not run in one of the runs (not a regression by itself)', cmp.notRun, (c) => [`  ${c.from} -> ${c.to}  ${caseLine(c)}`]);
-  section('Latency (informational)', cmp.percentiles, (p) => {
-    const pct = p.ratio === null ? 'n/a' : `${p.ratio >= 0 ? '+' : ''}${(p.ratio * 100).toFixed(1)}%`;
-    return [`  ${`${p.histogram}.${p.percentile}`.padEnd(18)} ${formatMs(p.base).padStart(10)} -> ${formatMs(p.next).padStart(10)}  ${pct}`];
+  const pct = (ratio: number | null): string => (ratio === null ? 'n/a' : `${ratio >= 0 ? '+' : ''}${(ratio * 100).toFixed(1)}%`);
+  section('Latency (informational)', cmp.percentiles, (p) => [
+    `  ${`${p.histogram}.${p.percentile}`.padEnd(18)} ${formatMs(p.base).padStart(10)} -> ${formatMs(p.next).padStart(10)}  ${pct(p.ratio)}`,
+  ]);
+  const stepWidth = Math.max(18, ...cmp.steps.map((c) => oneLine(c.step, 80).length + c.metric.length + 1));
+  section('Scenario steps (informational)', cmp.steps, (c) => {
+    const show = c.metric === 'p99' ? formatMs : formatCount;
+    return [`  ${`${oneLine(c.step, 80)}.${c.metric}`.padEnd(stepWidth)} ${show(c.base).padStart(10)} -> ${show(c.next).padStart(10)}  ${pct(c.ratio)}`];
   });
   return toWellFormed(`${lines.join('\n')}\n`);
 }

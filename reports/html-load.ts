@@ -4,6 +4,7 @@ import type { HistogramSummary, LoadSection, RunResult, ThresholdResult } from '
 import { escapeHtml as esc } from './escape.js';
 import { formatBytes, formatCount, formatDuration, formatMs, formatNumber } from './format.js';
 import { renderLineChart, type Series } from './svg-chart.js';
+import { renderScenario, renderStepAlerts } from './html-scenario.js';
 
 const HIST_LABELS: Record<string, string> = { connect: 'Connect', pingRtt: 'Ping RTT', messageRtt: 'Message RTT', heartbeatJitter: 'Heartbeat jitter', recover: 'Reconnect time' };
 const histLabel = (name: string): string => HIST_LABELS[name] ?? name;
@@ -178,6 +179,8 @@ export function renderLoadSection(r: RunResult): string {
   const breached = l.thresholds.filter((t) => !t.ok).length;
   const warnings = l.runner?.warnings ?? [];
   return [
+    // Steps nothing answered, first; only a scenario run has any, so other reports are unchanged.
+    ...[renderStepAlerts(l)].filter((html) => html !== ''),
     figures(items),
     warnings.length > 0 ? `<ul class="warnings">${warnings.map((w) => `<li class="warning">${esc(w)}</li>`).join('')}</ul>` : '',
     `<h3>Thresholds ${l.thresholds.length > 0 ? (breached > 0 ? `<span class="breached">(${breached} breached)</span>` : '<span class="ok">(all met)</span>') : ''}</h3>`,
@@ -187,6 +190,7 @@ export function renderLoadSection(r: RunResult): string {
     '<h3>Latency</h3>',
     `<div class="charts">${distributionChart(l.histograms)}</div>`,
     latencyTable(l.histograms),
+    ...(l.scenario ? [renderScenario(l)] : []),
     recordTable('Errors by kind', l.errors, 'Error'),
     recordTable('Drops by close code or cause', c.dropsByCode, 'Code'),
     recordTable('Heartbeat', l.heartbeat ?? {}, 'Figure', 'Value'),

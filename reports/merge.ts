@@ -16,6 +16,7 @@ import {
   type Verdict,
 } from './schema.js';
 import { addEncodedHistograms } from './histogram.js';
+import { addTimelineSteps, mergeScenarios } from './merge-scenario.js';
 
 export class MergeError extends Error {
   override name = 'MergeError';
@@ -277,6 +278,7 @@ function mergeTimelines(results: readonly RunResult[], startMs: number): Timelin
         const v = p[f];
         if (v !== undefined) acc[f] = Math.max(acc[f] ?? -Infinity, v);
       }
+      addTimelineSteps(acc, p);
     }
   }
   return [...bySecond.values()].sort((a, b) => a.t - b.t);
@@ -353,6 +355,14 @@ function mergeLoadShards(results: readonly RunResult[], judge: ThresholdJudge | 
     if (lags.length > 0) runner.maxEventLoopLagMs = Math.max(...lags);
     if (load.connections.peak > 0) runner.bytesPerConnection = runner.peakRssBytes / load.connections.peak;
     load.runner = runner;
+  }
+  const scenarios = loads.flatMap((l) => (l.scenario ? [l.scenario] : []));
+  if (scenarios.length > 0) {
+    // Shards of one `--scenario` run all have the section, with one name; anything else is not one run split up.
+    if (scenarios.length < loads.length) throw new MergeError(`load shards mix scenario and plain runs: ${scenarios.length} of ${loads.length} followed a scenario`);
+    const names = [...new Set(scenarios.map((s) => s.name))];
+    if (names.length > 1) throw new MergeError(`load shards of different scenarios cannot be merged: ${names.join(', ')}`);
+    load.scenario = mergeScenarios(scenarios);
   }
   if ('peakOpen' in load.counters) load.counters.peakOpen = load.connections.peak;
   load.thresholds = mergeThresholds(results, load, judge);

@@ -125,6 +125,8 @@ export interface TimelinePoint {
   runnerCpuPercent?: number;
   runnerRssBytes?: number;
   eventLoopLagMs?: number;
+  /** Scenario runs: per named step (`request.join`), this second's matches and, when any, their p99 (ms). */
+  steps?: Record<string, { matched: number; timeouts: number; p99?: number }>;
 }
 
 export interface ThresholdResult {
@@ -170,6 +172,8 @@ export interface LoadSection {
     workerMemory?: { worker: number; heldConnections: number; bytesPerConnection: number; rssBytes: number }[];
   };
   http?: Record<string, unknown>;
+  /** Present when the run followed a scenario (--scenario). */
+  scenario?: ScenarioSection;
   shard?: { index: number; count: number };
   /** Shards merged into this result (report merge). */
   mergedFrom?: number;
@@ -178,6 +182,44 @@ export interface LoadSection {
    * 'max-of-shards' after merging shards (an upper bound; the run-wide `histograms` stay exact).
    */
   timelinePercentiles?: 'exact' | 'max-of-shards';
+}
+
+/**
+ * One named step of a scenario (`wsprobe load --scenario`), summed over every connection that ran it. `started`:
+ * messages sent (send), waits begun (expect), requests sent (request), subscriptions made (subscribe). `matched`:
+ * waits and requests answered in time, messages a subscription received. `latency`: expect from the wait's start,
+ * request from its send, subscribe from the time stamp the sender put in the message.
+ */
+export interface StepSummary {
+  kind: 'send' | 'expect' | 'request' | 'subscribe';
+  name: string;
+  started: number;
+  matched: number;
+  timeouts: number;
+  /** Replies that came after their request had timed out (request only). */
+  late: number;
+  /** Connections on which the step timed out at least once. */
+  connectionsWithTimeouts: number;
+  latency: HistogramSummary;
+}
+
+/** What a scenario run adds to the load section. */
+export interface ScenarioSection {
+  name: string;
+  /** Connections each role was given (of this shard's). */
+  roles: { name: string; connections: number }[];
+  /** Keyed `kind.name`, in the order the file names them. */
+  steps: Record<string, StepSummary>;
+  /** Messages that matched no waiting expect or request and no subscription, and connections that got any. */
+  unexpected: number;
+  connectionsWithUnexpected: number;
+  /** Requests and expects that got no match in time, and connections that had any. */
+  unmatched: number;
+  connectionsWithUnmatched: number;
+  /** Connections that finished every step of their role (a `close` step or the last step ended). */
+  completed: number;
+  /** Loop iterations whose start fell due while the previous was still running (`every`), skipped. */
+  iterationsSkipped: number;
 }
 
 export interface CapacityStep {

@@ -5,6 +5,7 @@ import { findingsOf, findingTitle } from './findings.js';
 import { formatBytes, formatCount, formatDuration, formatMs, formatNumber } from './format.js';
 import { formatTranscriptTail, oneLine } from './transcript-format.js';
 import { toWellFormed } from './escape.js';
+import { completedLine, rolesLine, STEP_HEADS, stepAlerts, stepCells, unexpectedLine, unmatchedLine } from './text-scenario.js';
 
 export interface TextOptions {
   color: boolean;
@@ -170,6 +171,8 @@ const load: TextSection = (r, { paint }) => {
   const received = l.timeline.reduce((n, p) => n + p.messagesReceived, 0);
   const lines = [
     paint('bold', 'Load'),
+    // A step nothing ever answered comes first, in red like other failures: the rest of the figures can look fine.
+    ...stepAlerts(l.scenario).map((a) => (a.loud ? paint('red', a.text) : a.text)),
     `connections  target ${formatCount(c.target)}  peak ${formatCount(c.peak)}  opened ${formatCount(c.opened)}  failed ${formatCount(c.failed)}  reconnects ${formatCount(c.reconnects)}  dropped ${formatCount(c.dropped)}`,
     `messages     sent ${formatCount(sent)}  received ${formatCount(received)}  (${formatNumber(received / secs, 1)}/s over ${l.timeline.length} s)`,
   ];
@@ -193,11 +196,25 @@ const load: TextSection = (r, { paint }) => {
     for (const w of l.runner.warnings) lines.push(paint('yellow', `warning      ${w}`));
   }
   lines.push('', ...table(histogramRows(l.histograms)));
+  if (l.scenario) lines.push('', ...scenarioLines(l.scenario, paint));
   if (l.thresholds.length > 0) {
     lines.push('', ...thresholdLines(l.thresholds, paint));
   }
   return lines;
 };
+
+/** The scenario block: roles, the per-step table (latency in ms), then what matched nothing and what went unanswered. */
+function scenarioLines(s: NonNullable<NonNullable<RunResult['load']>['scenario']>, paint: Paint): string[] {
+  const steps = Object.entries(s.steps);
+  return [
+    paint('bold', `Scenario ${oneLine(s.name, 80)}`),
+    `roles        ${s.roles.length > 0 ? rolesLine(s) : '-'}`,
+    ...(steps.length > 0 ? table([[...STEP_HEADS], ...steps.map(([key, step]) => stepCells(key, step))]) : ['no named steps']),
+    `unexpected   ${unexpectedLine(s)}`,
+    `unmatched    ${unmatchedLine(s)}`,
+    `completed    ${completedLine(s)}`,
+  ];
+}
 
 function thresholdLines(thresholds: NonNullable<RunResult['load']>['thresholds'], paint: Paint): string[] {
   const rows = table(

@@ -12,7 +12,7 @@ import { ExitCode } from '../exit-codes.js';
 import { interruptSignal } from '../interrupt.js';
 import { resolveOptions, targetBuilder, type OptionTable, type Resolved } from '../options.js';
 import { TOOL_VERSION } from '../version.js';
-import { CONNECTION_OPTIONS, connectionProfile, engineError, targetOf } from './load.command.js';
+import { checkRoles, CONNECTION_OPTIONS, connectionProfile, engineError, targetOf } from './load.command.js';
 import { writeReportFiles } from './report-files.js';
 import type { RunHooks } from './test.command.js';
 
@@ -41,6 +41,10 @@ export async function executeCapacity(o: CapacityRunOptions, url: string, hooks:
   }
   if (o.start > o['max-connections']) throw new UsageError(`--start ${o.start} exceeds --max-connections ${o['max-connections']}`);
   const base = { ...connectionProfile(o, url), connections: o.start, durationS: o['step-duration'], thresholds: o.slo };
+  if (base.scenario !== undefined && base.scenario.roles.every((r) => r.count !== undefined)) {
+    throw new UsageError('capacity with --scenario needs a role with a weight: the search varies the connections, and roles with a count hold theirs fixed');
+  }
+  checkRoles(base.scenario, o.start);
   try {
     return await runCapacity(
       base,

@@ -14,6 +14,9 @@ import { parseShard } from '../../runners/load/share.js';
 import { parseSourceIps } from '../../runners/load/source-ips.js';
 import { parseStages } from '../../runners/load/stages.js';
 import { parseThreshold, ThresholdSyntaxError } from '../../runners/load/thresholds.js';
+import type { Scenario } from '../../runners/load/scenario/model.js';
+import { loadScenario, ScenarioError } from '../../runners/load/scenario/parse.js';
+import { assignRoles } from '../../runners/load/scenario/roles.js';
 import { SetupError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { interruptSignal } from '../interrupt.js';
@@ -48,6 +51,10 @@ export const CONNECTION_OPTIONS = {
     default: false,
   },
   payload: { type: 'string', describe: 'file whose bytes form each message body (after the 20-byte stamp)' },
+  scenario: {
+    type: 'string',
+    describe: 'YAML or JSON file of what each connection does in the application protocol (send, expect, request, subscribe, think, loop; roles): docs/scenarios.md',
+  },
   'connect-timeout': { type: 'number', describe: 'time allowed for TCP, TLS and the opening handshake, MS', default: 10_000, integer: true, min: 1 },
   workers: { type: 'number', describe: 'worker processes (default: one per core)', integer: true, min: 1, max: 1024 },
   'server-workers': { type: 'number', describe: 'processes of the embedded server (default: enough for the open-file limit)', integer: true, min: 1, max: 256 },
@@ -62,7 +69,7 @@ export const CONNECTION_OPTIONS = {
 } as const satisfies OptionTable;
 
 export const LOAD_OPTIONS = {
-  connections: { type: 'number', describe: 'connections to hold', default: 100, integer: true, min: 1 },
+  connections: { type: 'number', describe: 'connections to hold (default 100; with a --scenario whose roles all have a count, their sum)', integer: true, min: 1 },
   duration: { type: 'number', describe: 'hold time after the ramp, seconds', default: 10, min: 0 },
   stages: { type: 'string', describe: 'instead of --connections/--ramp/--duration: DURATION:TARGET,... (k6 stages), e.g. 30s:1000,1m:1000,10s:0' },
   ...CONNECTION_OPTIONS,
@@ -103,6 +110,11 @@ export function connectionProfile(o: ConnectionOptions, url: string): Omit<LoadP
   if (o['message-rate'] > 0 && o['in-flight'] > 0) throw new UsageError('--message-rate (open model) and --in-flight (closed model) exclude each other');
   if (appSend !== undefined && o.heartbeat === 0) throw new UsageError('--app-heartbeat needs a --heartbeat interval above 0');
   if (o['deflate-no-context-takeover'] && !o.deflate) throw new UsageError('--deflate-no-context-takeover needs --deflate');
+  if (o.scenario !== undefined) {
+    for (const [flag, given] of [['--message-rate', o['message-rate'] > 0], ['--in-flight', o['in-flight'] > 0], ['--app-heartbeat', appSend !== undefined], ['--payload', o.payload !== undefined]] as const) {
+      if (given) throw new UsageError(`${flag} and --scenario exclude each other: the scenario says what each connection sends (docs/scenarios.md)`);
+    }
+  }
   const profile: Omit<LoadProfile, 'connections' | 'durationS' | 'thresholds'> = {
     ...PROFILE_DEFAULTS,
     url,
@@ -128,7 +140,34 @@ export function connectionProfile(o: ConnectionOptions, url: string): Omit<LoadP
   if (o.origin !== undefined) profile.origin = o.origin;
   if (o.ca !== undefined) profile.caPem = readFileOrFail(o.ca, 'CA file').toString('utf8');
   if (o.payload !== undefined) profile.payloadBase64 = readFileOrFail(o.payload, 'payload file').toString('base64');
+  if (o.scenario !== undefined) profile.scenario = scenarioOf(o.scenario);
   return profile;
+}
+
+function scenarioOf(file: string): Scenario {
+  try {
+    return loadScenario(file);
+  } catch (err) {
+    if (err instanceof ScenarioError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** Checks that the scenario's roles can share `connections` (counts within it, the rest given to a weighted role). */
+export function checkRoles(scenario: Scenario | undefined, connections: number): void {
+  if (scenario === undefined) return;
+  try {
+    assignRoles(scenario.roles, connections);
+  } catch (err) {
+    if (err instanceof ScenarioError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** With a scenario whose roles all have a count, the run holds their sum unless --connections says otherwise. */
+function defaultConnections(scenario: Scenario | undefined): number {
+  if (scenario !== undefined && scenario.roles.every((r) => r.count !== undefined)) return scenario.roles.reduce((s, r) => s + r.count!, 0);
+  return PROFILE_DEFAULTS.connections;
 }
 
 export function targetOf(argv: Record<string, unknown>): string {
@@ -153,9 +192,10 @@ export type LoadOptions = Resolved<typeof LOAD_OPTIONS>;
 export async function executeLoad(o: LoadOptions, url: string, hooks: RunHooks<LoadEvent> = {}): Promise<RunResult> {
   const thresholds = o.threshold ?? [];
   usage(() => thresholds.forEach(parseThreshold));
+  const base = connectionProfile(o, url);
   const profile: LoadProfile = {
-    ...connectionProfile(o, url),
-    connections: o.connections,
+    ...base,
+    connections: o.connections ?? defaultConnections(base.scenario),
     durationS: o.duration,
     thresholds,
   };
@@ -163,6 +203,7 @@ export async function executeLoad(o: LoadOptions, url: string, hooks: RunHooks<L
     profile.stages = usage(() => parseStages(o.stages!));
     profile.connections = Math.max(...profile.stages.map((s) => s.target));
   }
+  checkRoles(profile.scenario, profile.connections);
   if (o.shard !== undefined) profile.shard = usage(() => parseShard(o.shard!));
   if (o['http-probe'] !== undefined) profile.httpProbe = o['http-probe'];
   try {

@@ -71,6 +71,14 @@ export class DeflateLoadConnection extends LoadConnection {
     this.write(this.dhost.templates.frame(Opcode.Text, c.payload, c.rsv1));
   }
 
+  override sendBinary(payload: Uint8Array): void {
+    this.dhost.appBytesOut += payload.length;
+    const ext = this.ext;
+    if (ext === null) return super.sendBinary(payload);
+    const c = ext.encode({ opcode: Opcode.Binary, payload });
+    this.write(this.dhost.templates.frame(Opcode.Binary, c.payload, c.rsv1));
+  }
+
   protected override dataFrame(r: DecodedFrame, owned: boolean): void {
     const ext = this.ext;
     if (this.parts !== null) {

@@ -102,7 +102,7 @@ export class FrameTemplates {
     return encodeFrameBytes({ opcode, payload, mask, rsv1 });
   }
 
-  close(code: number = CloseCode.Normal): Uint8Array {
-    return this.frame(Opcode.Close, encodeClosePayload(code));
+  close(code: number = CloseCode.Normal, reason?: string): Uint8Array {
+    return this.frame(Opcode.Close, encodeClosePayload(code, reason));
   }
 }

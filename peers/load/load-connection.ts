@@ -4,6 +4,7 @@
 // decoder is shared between connections whenever no partial frame is pending.
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, createSecureContext, type ConnectionOptions } from 'node:tls';
+import { concatBytes } from '../../protocol/bytes.js';
 import { Opcode } from '../../protocol/constants.js';
 import { decodeClosePayload } from '../../protocol/close.js';
 import { FrameDecoder } from '../../protocol/frame/decoder.js';
@@ -17,23 +18,9 @@ import { HttpHeadParser } from '../../protocol/handshake/head-parser.js';
 import type { Entropy } from '../../protocol/entropy.js';
 import { buildTlsConnectOptions, hostOf, portOf } from '../tls.js';
 import type { FrameTemplates } from './frame-templates.js';
+import { errorKind, type LoadErrorKind } from './load-errors.js';
 
-export const LOAD_ERROR_KINDS = [
-  'refused',
-  'timeout',
-  'reset',
-  'handshake-status',
-  'handshake',
-  'protocol',
-  'pong-timeout',
-  'tls',
-  'addr-not-available',
-  /** The chosen source port was taken (retried with the next one before it counts). */
-  'port-in-use',
-  'fd-limit',
-  'other',
-] as const;
-export type LoadErrorKind = (typeof LOAD_ERROR_KINDS)[number];
+export { LOAD_ERROR_KINDS, type LoadErrorKind } from './load-errors.js';
 
 export const ConnState = { Idle: 0, Connecting: 1, Handshaking: 2, Open: 3, Closing: 4, Closed: 5 } as const;
 export type ConnState = (typeof ConnState)[keyof typeof ConnState];
@@ -55,6 +42,15 @@ export interface LoadHost {
   onClosed(c: LoadConnection, wasOpen: boolean): void;
   onPong(c: LoadConnection): void;
   onMessage(c: LoadConnection, payload: Uint8Array, text: boolean): void;
+  /** Scenario roles: the handshake of `c` asks for this path and these headers and subprotocols instead. */
+  handshakeFor?(c: LoadConnection): HandshakeExtras | undefined;
+}
+
+/** Per-connection handshake extras (scenario roles): path+query, added headers, offered subprotocols. */
+export interface HandshakeExtras {
+  path?: string;
+  headers?: [string, string][];
+  protocols?: string[];
 }
 
 /** Everything needed to reach a target, prepared once per pool. */
@@ -90,28 +86,6 @@ let sharedDecoder = new FrameDecoder({ maxPayload: MAX_PAYLOAD });
 const readBuffer = Buffer.allocUnsafe(64 * 1024);
 const OWNER = Symbol('wsprobe.loadConnection');
 type OwnedSocket = Socket & { [OWNER]?: LoadConnection };
-
-function errorKind(err: NodeJS.ErrnoException): LoadErrorKind {
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return 'refused';
-    case 'ETIMEDOUT':
-      return 'timeout';
-    case 'ECONNRESET':
-    case 'EPIPE':
-    case 'ECONNABORTED':
-      return 'reset';
-    case 'EADDRNOTAVAIL':
-      return 'addr-not-available';
-    case 'EADDRINUSE':
-      return 'port-in-use';
-    case 'EMFILE':
-    case 'ENFILE':
-      return 'fd-limit';
-    default:
-      return /TLS|SSL|CERT|SELF_SIGNED|ERR_TLS/i.test(`${err.code ?? ''} ${err.message}`) ? 'tls' : 'other';
-  }
-}
 
 function onConnect(this: OwnedSocket): void {
   this[OWNER]?.sendHandshake();
@@ -152,6 +126,11 @@ export class LoadConnection {
   private closeCode: number | null = null;
   private error: LoadErrorKind | null = null;
   private key = '';
+  /** The subprotocols this connection offered (checked in the response), when they differ from the pool's. */
+  private protocols: string[] | null = null;
+  /** A fragmented message being reassembled (RFC 6455 §5.4); null otherwise. */
+  private fragments: Uint8Array[] | null = null;
+  private fragmentsText = false;
   private parser: HttpHeadParser | null = null;
   private decoder: FrameDecoder | null = null;
 
@@ -195,11 +174,20 @@ export class LoadConnection {
   sendHandshake(): void {
     const t = this.host.target;
     if (t.tls) this.socket!.setNoDelay(true);
+    const extras = this.host.handshakeFor?.(this);
+    let url = t.url;
+    if (extras?.path !== undefined) {
+      url = new URL(t.url);
+      const q = extras.path.indexOf('?');
+      url.pathname = q < 0 ? extras.path : extras.path.slice(0, q);
+      url.search = q < 0 ? '' : extras.path.slice(q);
+    }
+    this.protocols = extras?.protocols ?? null;
     const { bytes, key } = buildClientRequest({
-      url: t.url,
+      url,
       entropy: t.request.entropy,
-      headers: t.request.headers,
-      protocols: t.request.protocols,
+      headers: extras?.headers ? [...t.request.headers, ...extras.headers] : t.request.headers,
+      protocols: this.protocols ?? t.request.protocols,
       origin: t.request.origin,
       extensions: t.deflate?.header,
     });
@@ -232,6 +220,10 @@ export class LoadConnection {
     this.write(this.host.templates.frame(Opcode.Text, payload));
   }
 
+  sendBinary(payload: Uint8Array): void {
+    this.write(this.host.templates.frame(Opcode.Binary, payload));
+  }
+
   /** `owned`: the chunk is ours to keep; otherwise it is the shared read buffer, valid only during this call. */
   receive(chunk: Uint8Array, owned: boolean): void {
     this.host.bytesIn += chunk.length;
@@ -243,7 +235,7 @@ export class LoadConnection {
       if (r.state === 'error') return this.abort('handshake', `RFC 6455 §4.1: unreadable response head: ${r.message}`);
       const check = checkServerResponse(r.head, {
         key: this.key,
-        protocols: this.host.target.request.protocols,
+        protocols: this.protocols ?? this.host.target.request.protocols,
         extensionOffers: this.host.target.deflate?.header,
       });
       if (!check.ok) {
@@ -326,9 +318,24 @@ export class LoadConnection {
     } else if (!partial) this.decoder = null;
   }
 
-  /** A data frame; `owned` as in receive(). Messages are taken one frame each (the server echoes unfragmented). */
-  protected dataFrame(r: DecodedFrame, _owned: boolean): void {
-    if (r.fin) this.host.onMessage(this, r.payload, r.opcode === Opcode.Text);
+  /**
+   * A data frame; `owned` as in receive(). An unfragmented message (the common case) is handed on as the frame's
+   * payload; a fragmented one (RFC 6455 §5.4) is reassembled first.
+   */
+  protected dataFrame(r: DecodedFrame, owned: boolean): void {
+    if (this.fragments === null) {
+      if (r.opcode === Opcode.Continuation) return this.abort('protocol', 'RFC 6455 §5.4: a continuation frame with no message to continue');
+      if (r.fin) return this.host.onMessage(this, r.payload, r.opcode === Opcode.Text);
+      this.fragments = [owned ? r.payload : r.payload.slice()];
+      this.fragmentsText = r.opcode === Opcode.Text;
+      return;
+    }
+    if (r.opcode !== Opcode.Continuation) return this.abort('protocol', 'RFC 6455 §5.4: a new message began before the fragmented one ended');
+    this.fragments.push(owned ? r.payload : r.payload.slice());
+    if (!r.fin) return;
+    const parts = this.fragments;
+    this.fragments = null;
+    this.host.onMessage(this, concatBytes(parts), this.fragmentsText);
   }
 
   /** The extensions the server accepted; a message when the connection must fail (RFC 6455 §9.1). */
@@ -337,11 +344,11 @@ export class LoadConnection {
   }
 
   /** Starts a clean close: close frame, then FIN; the host hears onClosed when TCP is done. */
-  close(): void {
+  close(code?: number, reason?: string): void {
     if (this.state === ConnState.Open) {
       this.state = ConnState.Closing;
       this.startedAt = this.host.now();
-      this.write(this.host.templates.close());
+      this.write(this.host.templates.close(code, reason));
       this.socket!.end();
     } else if (this.state === ConnState.Connecting || this.state === ConnState.Handshaking) {
       this.finish();
@@ -407,6 +414,7 @@ export class LoadConnection {
     this.socket = null;
     this.parser = null;
     this.decoder = null;
+    this.fragments = null;
   }
 }
 

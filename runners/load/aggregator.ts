@@ -4,6 +4,7 @@
 import type { LoadSection, TimelinePoint } from '../../reports/schema.js';
 import { summarizeHistogram } from '../../reports/histogram.js';
 import { HISTOGRAM_NAMES, addEncoded, newHistogramSet, percentileMs, type HistogramSet } from './histograms.js';
+import { ScenarioAggregate } from './scenario/aggregate.js';
 import type { WorkerReport } from './worker-report.js';
 
 const BOTTLENECK_CPU_PERCENT = 90;
@@ -28,6 +29,12 @@ export class LoadAggregator {
   maxEventLoopLagMs = 0;
   maxSilenceMs = 0;
   private hotSeconds = 0;
+  /** Scenario runs: the per-step figures. */
+  readonly scenario: ScenarioAggregate | null;
+
+  constructor(scenarioName?: string) {
+    this.scenario = scenarioName !== undefined ? new ScenarioAggregate(scenarioName) : null;
+  }
 
   add(report: WorkerReport): void {
     const had = this.latest.get(report.worker);
@@ -40,6 +47,7 @@ export class LoadAggregator {
         addEncoded(this.second[name], e);
       }
     }
+    if (report.scenario) this.scenario?.add(report.worker, report.scenario);
     if (report.gauges.maxSilenceMs > this.maxSilenceMs) this.maxSilenceMs = report.gauges.maxSilenceMs;
     const open = this.sum((r) => r.gauges.open);
     if (open > this.peakOpen) this.peakOpen = open;
@@ -111,6 +119,7 @@ export class LoadAggregator {
     if (this.second.pingRtt.totalCount > 0) point.pingRttP99 = percentileMs(this.second.pingRtt, 99);
     if (this.second.messageRtt.totalCount > 0) point.messageRttP99 = percentileMs(this.second.messageRtt, 99);
     for (const name of HISTOGRAM_NAMES) this.second[name].reset();
+    if (this.scenario) point.steps = this.scenario.sampleSecond();
     if (point.open > this.peakOpen) this.peakOpen = point.open;
     if (rss > this.peakRssBytes) this.peakRssBytes = rss;
     if (lag > this.maxEventLoopLagMs) this.maxEventLoopLagMs = lag;

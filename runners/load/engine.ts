@@ -14,6 +14,7 @@ import { ProcessSampler } from './process-sampler.js';
 import { peakTargetOf, stagesOf, totalDurationS, type LoadProfile } from './profile.js';
 import { targetAt } from './schedule.js';
 import { countBelow, subShare, WHOLE, type IndexShare } from './share.js';
+import { implicitThresholds, noEchoWarning } from './implicit-thresholds.js';
 import { errorRate, evaluateThresholds, parseThreshold, type Threshold } from './thresholds.js';
 import type { WorkerReport, WorkerSpecMessage } from './worker-report.js';
 
@@ -67,8 +68,8 @@ export function parseThresholds(exprs: readonly string[]): Threshold[] {
 }
 
 export async function runLoad(input: LoadProfile, opts: LoadRunOptions = {}): Promise<RunResult> {
-  const thresholds = parseThresholds(input.thresholds);
   const profile: LoadProfile = { ...input };
+  const { thresholds, implicit } = implicitThresholds(profile, parseThresholds(input.thresholds));
   const stages = stagesOf(profile);
   const globalPeak = peakTargetOf(profile);
   const share: IndexShare = profile.shard ? subShare(WHOLE, profile.shard.index - 1, profile.shard.count) : WHOLE;
@@ -86,6 +87,7 @@ export async function runLoad(input: LoadProfile, opts: LoadRunOptions = {}): Pr
   opts.onEvent?.({ type: 'preflight', report: preflight });
   if (!preflight.ok) throw new PreflightError(preflight.problems.join('\n'));
 
+  const startWarnings: string[] = [];
   const startedAt = new Date();
   const t0 = performance.now();
   let target: EmbeddedTarget | null = null;
@@ -98,8 +100,15 @@ export async function runLoad(input: LoadProfile, opts: LoadRunOptions = {}): Pr
     profile.url = target.url;
   }
   opts.onEvent?.({ type: 'target', url: profile.url, embedded, serverProcesses: embedded ? serverProcesses : undefined });
+  if (!embedded && !profile.scenario && (profile.messageRate > 0 || profile.inFlight > 0)) {
+    const warning = await noEchoWarning(profile);
+    if (warning !== null) {
+      startWarnings.push(warning);
+      opts.onEvent?.({ type: 'warning', message: warning });
+    }
+  }
 
-  const agg = new LoadAggregator();
+  const agg = new LoadAggregator(profile.scenario?.name);
   const main = new ProcessSampler();
   main.start();
   const handles: WorkerHandle[] = [];
@@ -185,7 +194,8 @@ export async function runLoad(input: LoadProfile, opts: LoadRunOptions = {}): Pr
   }
   const http = probe ? await (probe as HttpProbe).done : undefined;
   const durationMs = performance.now() - t0;
-  const load = buildLoadSection(profile, agg, { ownPeak, workerCount, thresholds, share, http, stages });
+  agg.warnings.unshift(...startWarnings);
+  const load = buildLoadSection(profile, agg, { ownPeak, workerCount, thresholds, implicit, share, http, stages });
   return {
     schema: SCHEMA_ID,
     kind: 'load',
@@ -196,7 +206,7 @@ export async function runLoad(input: LoadProfile, opts: LoadRunOptions = {}): Pr
     interrupted,
     summary: emptySummary(),
     cases: [],
-    options: { ...input, caPem: input.caPem ? '(given)' : undefined, payloadBase64: undefined },
+    options: { ...input, caPem: input.caPem ? '(given)' : undefined, payloadBase64: undefined, scenario: input.scenario ? withoutData(input.scenario) : undefined },
     load,
   };
 }
@@ -204,7 +214,7 @@ export async function runLoad(input: LoadProfile, opts: LoadRunOptions = {}): Pr
 function buildLoadSection(
   profile: LoadProfile,
   agg: LoadAggregator,
-  ctx: { ownPeak: number; workerCount: number; thresholds: Threshold[]; share: IndexShare; http?: Record<string, unknown>; stages: unknown },
+  ctx: { ownPeak: number; workerCount: number; thresholds: Threshold[]; implicit: ReadonlySet<Threshold>; share: IndexShare; http?: Record<string, unknown>; stages: unknown },
 ): LoadSection {
   const { counters, errors, dropsByCode } = agg.totals();
   const reports = agg.reports();
@@ -221,17 +231,25 @@ function buildLoadSection(
     dropsByCode,
   };
   const histograms = agg.summaries();
+  const scenario = agg.scenario?.section();
   const thresholdResults = evaluateThresholds(ctx.thresholds, {
     histograms: agg.histograms,
     connections: { peak, opened: connections.opened, failed: connections.failed, reconnects: connections.reconnects, dropped: connections.dropped },
     errors,
     counters,
-  });
+    steps: agg.scenario?.steps(),
+    scenario,
+  }).map((r, i) => (ctx.implicit.has(ctx.thresholds[i]!) ? { ...r, note: 'implicit' } : r));
   const perConn = reports.map((r) => r.memory?.bytesPerConnection).filter((v): v is number => v !== undefined);
   const cpuSeconds = reports.reduce((s, r) => s + r.gauges.cpuSeconds, 0) + (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
-  const { caPem: _ca, payloadBase64, ...shown } = profile;
+  const { caPem: _ca, payloadBase64, scenario: file, ...shown } = profile;
   return {
-    profile: { ...shown, payload: payloadBase64 ? `${Buffer.from(payloadBase64, 'base64').length} bytes` : undefined, stages: ctx.stages },
+    profile: {
+      ...shown,
+      payload: payloadBase64 ? `${Buffer.from(payloadBase64, 'base64').length} bytes` : undefined,
+      scenario: file ? withoutData(file) : undefined,
+      stages: ctx.stages,
+    },
     connections,
     histograms,
     counters: { ...counters, errorRatePercent: errorRate({ errors, counters }) * 100 },
@@ -263,9 +281,16 @@ function buildLoadSection(
       ),
     },
     http: ctx.http,
+    scenario,
     shard: profile.shard,
     timelinePercentiles: 'exact',
   };
+}
+
+/** A scenario as results show it: the data file's rows counted, not copied. */
+function withoutData(s: NonNullable<LoadProfile['scenario']>): Record<string, unknown> {
+  const { data, ...rest } = s;
+  return data ? { ...rest, data: `${data.length} rows` } : rest;
 }
 
 function startInlineWorker(spec: WorkerSpecMessage, onReport: (r: WorkerReport) => void): WorkerHandle {

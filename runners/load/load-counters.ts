@@ -19,7 +19,12 @@ export function newLoadCounters() {
     pingsSkipped: 0,
     unsolicitedPongs: 0,
     outOfOrder: 0,
+    /** Echoes that carried our stamp (plain message traffic). */
+    echoed: 0,
+    /** Messages sent that no echo answered (plain message traffic). */
     unmatched: 0,
+    /** Messages received that carried no stamp and answered no heartbeat: not echoes of ours. */
+    unexpected: 0,
     sendsSkipped: 0,
     peakOpen: 0,
   };

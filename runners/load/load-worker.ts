@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { cryptoEntropy } from '../../protocol/entropy.js';
 import type { FrameTemplates } from '../../peers/load/frame-templates.js';
-import { ConnState, type LoadConnection, type LoadErrorKind, type LoadTarget } from '../../peers/load/load-connection.js';
+import { ConnState, type HandshakeExtras, type LoadConnection, type LoadErrorKind, type LoadTarget } from '../../peers/load/load-connection.js';
 import type { DeflateLoadHost } from '../../peers/load/deflate-load-connection.js';
 import { newHistogramSet, recordMs, takeEncoded, type HistogramSet } from './histograms.js';
 import { newLoadCounters, type DeflateCounters, type LoadCounters } from './load-counters.js';
@@ -17,6 +17,7 @@ import { backoffDelay, phaseOf, targetAt } from './schedule.js';
 import { countBelow } from './share.js';
 import { SourcePorts } from './source-ports.js';
 import { sweepIntervalMs, sweepTimeouts } from './timeouts.js';
+import { ScenarioRuntime } from './scenario/runtime.js';
 import { Traffic } from './traffic.js';
 import type { WorkerReport, WorkerSpecMessage } from './worker-report.js';
 
@@ -44,6 +45,9 @@ export class LoadWorker implements DeflateLoadHost {
   private heartbeat: PeriodicSchedule | null = null;
   private sends: PeriodicSchedule | null = null;
   private readonly traffic: Traffic;
+  /** With --scenario: what the connections send and wait for (the plain traffic then only heartbeats). */
+  private readonly scenario: ScenarioRuntime | null;
+  private timerDue = Infinity;
   private readonly sampler = new ProcessSampler();
   private epoch = 0;
   private active = 0;
@@ -77,6 +81,11 @@ export class LoadWorker implements DeflateLoadHost {
     this.conns = newPool(this, p, spec.share, this.ownPeak);
     this.ports = new SourcePorts(p.sourceIps, spec.worker, spec.workers ?? 1);
     this.traffic = new Traffic(p, this.counters, this.histograms);
+    this.scenario = p.scenario
+      ? new ScenarioRuntime(p.scenario, this.conns, spec.totalPeak, this.counters, (at) => {
+          if (at < this.timerDue) this.schedule(this.now());
+        })
+      : null;
     this.sweepMs = sweepIntervalMs(p);
   }
 
@@ -119,6 +128,7 @@ export class LoadWorker implements DeflateLoadHost {
     if (!this.stopping) {
       this.heartbeat?.advance(now, this.fireHeartbeat);
       this.sends?.advance(now, this.fireSend);
+      this.scenario?.advance(now);
     }
     if (this.memoryDueAt !== 0 && now >= this.memoryDueAt && this.memory === undefined) this.memory = this.sampler.heldMemory(this.open);
     if (now >= this.nextSweepAt) {
@@ -146,8 +156,10 @@ export class LoadWorker implements DeflateLoadHost {
     if (!this.stopping) {
       if (this.heartbeat) due = Math.min(due, this.heartbeat.nextDueMs());
       if (this.sends) due = Math.min(due, this.sends.nextDueMs());
+      if (this.scenario) due = Math.min(due, this.scenario.nextDueMs());
       due = Math.min(due, this.nextActivationMs(now - this.epoch) + this.epoch);
     } else due = Math.min(due, now + 10);
+    this.timerDue = due;
     this.timer = setTimeout(this.tick, Math.max(0, due - now));
   }
 
@@ -206,6 +218,7 @@ export class LoadWorker implements DeflateLoadHost {
 
   private beginStop(): void {
     this.stopping = true;
+    this.scenario?.stop();
     this.stopDeadline = this.now() + this.spec.profile.closeTimeoutMs;
     for (const c of this.conns) c.close();
   }
@@ -237,7 +250,8 @@ export class LoadWorker implements DeflateLoadHost {
       c.close();
       return;
     }
-    this.traffic.opened(c);
+    if (this.scenario) this.scenario.opened(c);
+    else this.traffic.opened(c);
     this.scheduleMemoryOncePeakHeld();
   }
 
@@ -258,6 +272,7 @@ export class LoadWorker implements DeflateLoadHost {
   }
 
   onDrop(c: LoadConnection, cause: string, error: LoadErrorKind | null): void {
+    this.scenario?.ended(c);
     this.open -= 1;
     this.counters.dropped += 1;
     this.dropsByCode[cause] = (this.dropsByCode[cause] ?? 0) + 1;
@@ -266,7 +281,8 @@ export class LoadWorker implements DeflateLoadHost {
     this.retry(c);
   }
 
-  onClosed(_c: LoadConnection, wasOpen: boolean): void {
+  onClosed(c: LoadConnection, wasOpen: boolean): void {
+    this.scenario?.ended(c);
     if (wasOpen) {
       this.counters.closed += 1;
       this.open -= 1;
@@ -278,7 +294,12 @@ export class LoadWorker implements DeflateLoadHost {
   }
 
   onMessage(c: LoadConnection, payload: Uint8Array, text: boolean): void {
-    this.traffic.message(c, payload, text, this.stopping);
+    if (this.scenario) this.scenario.message(c, payload, text);
+    else this.traffic.message(c, payload, text, this.stopping);
+  }
+
+  handshakeFor(c: LoadConnection): HandshakeExtras | undefined {
+    return this.scenario?.handshakeFor(c);
   }
 
   private retry(c: LoadConnection): void {
@@ -299,6 +320,8 @@ export class LoadWorker implements DeflateLoadHost {
     const mem = process.memoryUsage();
     this.counters.bytesSent = this.bytesOut;
     this.counters.bytesReceived = this.bytesIn;
+    // Plain echo traffic: messages sent that no echo has answered (yet, until the final report).
+    if (!this.scenario) this.counters.unmatched = Math.max(0, this.counters.messagesSent - this.counters.echoed);
     if (this.spec.profile.deflate) {
       this.counters.deflateNegotiated = this.deflateNegotiated;
       this.counters.appBytesSent = this.appBytesOut;
@@ -326,6 +349,7 @@ export class LoadWorker implements DeflateLoadHost {
         eventLoopLagMaxMs: load.eventLoopLagMaxMs,
       },
       memory: this.memory,
+      scenario: this.scenario?.take(),
     });
     this.maxSilenceMs = 0;
   }

@@ -58,6 +58,8 @@ export interface LoadProfile {
   shard?: { index: number; count: number };
   thresholds: string[];
   httpProbe?: string;
+  /** What each connection does (--scenario): replaces --message-rate / --in-flight traffic. */
+  scenario?: import('./scenario/model.js').Scenario;
 }
 
 export const PROFILE_DEFAULTS = {

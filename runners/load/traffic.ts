@@ -84,9 +84,10 @@ export class Traffic {
       return;
     }
     if (!readStamp(payload, this.stamp)) {
-      this.counters.unmatched += 1;
+      this.counters.unexpected += 1;
       return;
     }
+    this.counters.echoed += 1;
     const seq = this.stamp[0]!;
     if (seq !== c.seqExpected) this.counters.outOfOrder += 1;
     c.seqExpected = (seq + 1) >>> 0;

@@ -28,6 +28,8 @@ export interface WorkerReport {
     eventLoopLagMaxMs: number;
   };
   /** RSS growth per open connection after GC, measured once the ramp is complete. */
+  /** With --scenario: per-step figures (counts cumulative, histograms new since the last report). */
+  scenario?: import('./scenario/step-metrics.js').ScenarioWorkerReport;
   memory?: { baselineRssBytes: number; heldRssBytes: number; heldConnections: number; bytesPerConnection: number };
 }
 

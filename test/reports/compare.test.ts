@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compareRuns, hasRegression, renderComparisonText } from '../../reports/compare.js';
 import { mergeRuns } from '../../reports/merge.js';
 import { summarize, type RunResult, type Verdict } from '../../reports/schema.js';
-import { conformanceFixture, loadFixture } from './fixtures.js';
+import { chatScenario, conformanceFixture, loadFixture, scenarioLoadFixture, type ScenarioSpec } from './fixtures.js';
 
 function withVerdict(r: RunResult, id: string, verdict: Verdict): RunResult {
   const cases = r.cases.map((c) => (c.id === id ? { ...c, verdict } : c));
@@ -62,5 +62,48 @@ describe('compareRuns', () => {
     expect(cmp.percentiles).toHaveLength(15);
     const p99 = cmp.percentiles.find((p) => p.histogram === 'pingRtt' && p.percentile === 'p99')!;
     expect(p99.ratio).toBeCloseTo((p99.next - p99.base) / p99.base);
+  });
+
+  it('compares each step both scenario runs have: p99 when both recorded latency, timeouts for steps that wait', () => {
+    const base = scenarioLoadFixture({ seed: 1, connections: 20, seconds: 3 });
+    // Next: join now answers, history times out more, a new step appears and the subscription is gone.
+    const spec: ScenarioSpec = {
+      ...chatScenario(5),
+      steps: chatScenario(5)
+        .steps.filter((st) => st.kind !== 'subscribe')
+        .map((st) => (st.name === 'join' ? { ...st, matched: 1600, timeouts: 0, values: [5000, 7000] } : st.name === 'history' ? { ...st, matched: 850, timeouts: 50 } : st))
+        .concat([{ kind: 'expect', name: 'bye', started: 10, matched: 10, values: [100] }]),
+    };
+    const next = scenarioLoadFixture({ seed: 1, connections: 20, seconds: 3, scenario: spec });
+    const cmp = compareRuns(base, next);
+    expect(hasRegression(cmp)).toBe(false);
+    expect(cmp.steps.map((c) => `${c.step}.${c.metric}`)).toEqual([
+      'expect.welcome.p99',
+      'expect.welcome.timeouts',
+      'request.join.timeouts',
+      'request.history.p99',
+      'request.history.timeouts',
+    ]);
+    const b = base.load!.scenario!.steps;
+    const n = next.load!.scenario!.steps;
+    expect(cmp.steps.find((c) => c.step === 'request.history' && c.metric === 'p99')).toEqual({
+      step: 'request.history',
+      metric: 'p99',
+      base: b['request.history']!.latency.p99,
+      next: n['request.history']!.latency.p99,
+      ratio: (n['request.history']!.latency.p99 - b['request.history']!.latency.p99) / b['request.history']!.latency.p99,
+    });
+    expect(cmp.steps.find((c) => c.step === 'request.join')).toEqual({ step: 'request.join', metric: 'timeouts', base: 1600, next: 0, ratio: -1 });
+    expect(cmp.steps.find((c) => c.step === 'expect.welcome' && c.metric === 'timeouts')!.ratio).toBe(0);
+    const fromNone = compareRuns(next, base).steps.find((c) => c.step === 'request.join')!;
+    expect(fromNone).toMatchObject({ base: 0, next: 1600, ratio: null });
+    const text = renderComparisonText(cmp);
+    expect(text).toContain('Scenario steps (informational) (5)');
+    expect(text).toMatch(/^ {2}request\.join\.timeouts\s+1,600 ->\s+0 {2}-100\.0%$/m);
+    expect(text).toMatch(/^ {2}request\.history\.timeouts\s+12 ->\s+50 {2}\+316\.7%$/m);
+    // Plain load runs, or one scenario run against a plain one: no step section.
+    expect(compareRuns(loadFixture({ seed: 1 }), loadFixture({ seed: 2 })).steps).toEqual([]);
+    expect(compareRuns(loadFixture({ seed: 1, connections: 20, seconds: 3 }), next).steps).toEqual([]);
+    expect(renderComparisonText(compareRuns(loadFixture({ seed: 1 }), loadFixture({ seed: 2 })))).not.toContain('Scenario');
   });
 });

@@ -10,6 +10,8 @@ import {
   type Finding,
   type HistogramSummary,
   type RunResult,
+  type ScenarioSection,
+  type StepSummary,
   type TimelinePoint,
   type TranscriptEntry,
   type Verdict,
@@ -258,6 +260,76 @@ export function loadFixture(o: LoadFixtureOptions = {}): RunResult {
   });
 }
 
+/** A scenario step as the runtime would sum it, from its latencies in microseconds (`values`); counts default to 0. */
+export type StepSpec = Pick<StepSummary, 'kind' | 'name' | 'started' | 'matched'> &
+  Partial<Pick<StepSummary, 'timeouts' | 'late' | 'connectionsWithTimeouts'>> & { values?: readonly number[] };
+export type ScenarioSpec = Pick<ScenarioSection, 'name' | 'roles'> & Partial<Omit<ScenarioSection, 'name' | 'roles' | 'steps'>> & { steps: StepSpec[] };
+
+export function stepSummary({ values, ...spec }: StepSpec): StepSummary {
+  return { timeouts: 0, late: 0, connectionsWithTimeouts: 0, ...spec, latency: histogramOf(values ?? []) };
+}
+
+export function scenarioSection({ steps, ...spec }: ScenarioSpec): ScenarioSection {
+  const zero = { unexpected: 0, connectionsWithUnexpected: 0, unmatched: 0, connectionsWithUnmatched: 0, completed: 0, iterationsSkipped: 0 };
+  return { ...zero, ...spec, steps: Object.fromEntries(steps.map((st) => [`${st.kind}.${st.name}`, stepSummary(st)])) };
+}
+
+/**
+ * A chat scenario with two roles and steps of all four kinds: every `request.join` timed out (the loud line), a few
+ * `request.history` replies came late, a subscription with delivery latency, messages nobody waited for.
+ */
+export function chatScenario(seed = 1): ScenarioSpec {
+  return {
+    name: 'chat',
+    roles: [{ name: 'publisher', connections: 100 }, { name: 'subscriber', connections: 900 }],
+    steps: [
+      { kind: 'send', name: 'hello', started: 1000, matched: 0 },
+      { kind: 'expect', name: 'welcome', started: 1000, matched: 1000, values: latencyValues(seed + 10, 1000, 2500) },
+      { kind: 'request', name: 'join', started: 1600, matched: 0, timeouts: 1600, connectionsWithTimeouts: 900 },
+      { kind: 'request', name: 'history', started: 900, matched: 888, timeouts: 12, late: 3, connectionsWithTimeouts: 9, values: latencyValues(seed + 11, 888, 6000) },
+      { kind: 'subscribe', name: 'room', started: 900, matched: 9000, values: latencyValues(seed + 12, 9000, 1800) },
+    ],
+    unexpected: 42,
+    connectionsWithUnexpected: 7,
+    unmatched: 1612,
+    connectionsWithUnmatched: 905,
+    completed: 91,
+    iterationsSkipped: 5,
+  };
+}
+
+/** Spreads each step's matches and timeouts over the seconds (the remainder in the last) with a p99 when it matched. */
+export function timelineSteps(points: TimelinePoint[], scenario: ScenarioSection, seed = 1): TimelinePoint[] {
+  const rand = prng(seed + 100);
+  const share = (total: number, i: number): number => Math.floor(total / points.length) + (i === points.length - 1 ? total % points.length : 0);
+  return points.map((p, i) => ({
+    ...p,
+    steps: Object.fromEntries(
+      Object.entries(scenario.steps).map(([key, st]) => {
+        const matched = share(st.matched, i);
+        const p99 = matched > 0 && st.latency.count > 0 ? { p99: Math.round(st.latency.p99 * (0.7 + rand() * 0.6) * 1000) / 1000 } : {};
+        return [key, { matched, timeouts: share(st.timeouts, i), ...p99 }];
+      }),
+    ),
+  }));
+}
+
+/** A load run that followed a scenario: loadFixture with `load.scenario` and per-second steps in the timeline. */
+export function scenarioLoadFixture(o: LoadFixtureOptions & { scenario?: ScenarioSpec } = {}): RunResult {
+  const r = loadFixture(o);
+  const scenario = scenarioSection(o.scenario ?? chatScenario(o.seed ?? 1));
+  const load = r.load!;
+  return {
+    ...r,
+    load: {
+      ...load,
+      profile: { ...load.profile, scenario: scenario.name },
+      timeline: timelineSteps(load.timeline, scenario, o.seed ?? 1),
+      scenario,
+    },
+  };
+}
+
 export function capacityFixture(): RunResult {
   const steps = [500, 1000, 2000, 4000, 8000].map((n, i) => ({
     connections: n,
@@ -283,7 +355,7 @@ export function capacityFixture(): RunResult {
 export function fullyPopulatedFixture(): RunResult {
   const conf = conformanceFixture();
   const fuzz = fuzzFixture();
-  const load = loadFixture({ shard: { index: 0, count: 2 }, connections: 50, seconds: 6 });
+  const load = scenarioLoadFixture({ shard: { index: 0, count: 2 }, connections: 50, seconds: 6 });
   const cap = capacityFixture();
   const c0 = { ...conf.cases[2]!, ...fuzz.cases[0]!, transcript: sampleTranscript(), timeoutMs: 1000, transcriptOmitted: 3, metrics: { rttMs: 1 } };
   const outcome = { verdict: 'fail' as const, reasonCode: 'x', reason: 'r', observed: 'o', durationMs: 1, transcript: sampleTranscript(), transcriptOmitted: 2 };

@@ -6,12 +6,13 @@ import { renderText } from '../../reports/text.js';
 import { compareRuns, renderComparisonText } from '../../reports/compare.js';
 import { mergeRuns } from '../../reports/merge.js';
 import { expectGolden } from './golden.js';
-import { capacityFixture, conformanceFixture, findingsFixture, fuzzFixture, loadFixture, withSummary } from './fixtures.js';
+import { capacityFixture, conformanceFixture, findingsFixture, fuzzFixture, loadFixture, scenarioLoadFixture, withSummary } from './fixtures.js';
 
 describe('golden outputs', () => {
   const conf = conformanceFixture();
   const fuzz = fuzzFixture();
   const load = loadFixture();
+  const scenario = scenarioLoadFixture();
   const cap = capacityFixture();
   const died = findingsFixture();
   const matrix = mergeRuns([conf, { ...conformanceFixture(), target: { url: 'ws://127.0.0.1:9002/' }, cases: conf.cases.map((c) => (c.verdict === 'fail' ? { ...c, verdict: 'pass' as const } : c)), summary: { ...conf.summary, pass: conf.summary.pass + conf.summary.fail, fail: 0 } }]);
@@ -19,12 +20,14 @@ describe('golden outputs', () => {
   it('json', () => {
     expectGolden('conformance.json', writeJson(conf));
     expectGolden('load.json', writeJson(load));
+    expectGolden('load-scenario.json', writeJson(scenario));
     expectGolden('findings.json', writeJson(died));
   });
   it('html', () => {
     expectGolden('conformance.html', renderHtml(conf));
     expectGolden('fuzz.html', renderHtml(fuzz));
     expectGolden('load.html', renderHtml(load));
+    expectGolden('load-scenario.html', renderHtml(scenario));
     expectGolden('capacity.html', renderHtml(cap));
     expectGolden('matrix.html', renderHtml(matrix));
     expectGolden('findings.html', renderHtml(died));
@@ -42,6 +45,7 @@ describe('golden outputs', () => {
     expectGolden('conformance.color.txt', renderText(conf, { color: true }));
     expectGolden('fuzz.txt', renderText(fuzz, { color: false }));
     expectGolden('load.txt', renderText(load, { color: false }));
+    expectGolden('load-scenario.txt', renderText(scenario, { color: false }));
     expectGolden('capacity.txt', renderText(cap, { color: false }));
     expectGolden('matrix.txt', renderText(matrix, { color: false }));
     expectGolden('findings.txt', renderText(died, { color: false }));

@@ -8,7 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderHtml } from '../../reports/html.js';
 import { mergeRuns } from '../../reports/merge.js';
 import { VERDICTS, type RunResult } from '../../reports/schema.js';
-import { bigFixture, capacityFixture, conformanceFixture, findingsFixture, fuzzFixture, loadFixture, realisticFixture } from './fixtures.js';
+import { bigFixture, capacityFixture, conformanceFixture, findingsFixture, fuzzFixture, loadFixture, realisticFixture, scenarioLoadFixture } from './fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = resolve('test-output');
@@ -128,6 +128,32 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML report in Chromium', () => {
     expect(await page.locator('tr.threshold[data-ok="false"]').count()).toBe(result.load!.thresholds.filter((t) => !t.ok).length);
     expect(await page.locator('#cases').count()).toBe(0);
     await page.screenshot({ path: join(OUT, 'report-load.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([]);
+  });
+
+  it('renders a scenario run: the loud line first, the step table, per-step p99 and matches charts, roles', async () => {
+    const result = scenarioLoadFixture();
+    const s = result.load!.scenario!;
+    const { page, problems, requests } = await open('report-load-scenario.html', result);
+    // The step nothing answered is the first thing the load section says, in the failure colour.
+    const first = page.locator('#load > h2 + *');
+    expect(await first.textContent()).toBe('request join: none of the 1,600 requests got a reply');
+    expect(await first.evaluate((e) => e.ownerDocument.defaultView!.getComputedStyle(e).color)).toBe('rgb(207, 34, 46)');
+    expect(await page.locator('p.step-timeouts').allTextContents()).toEqual(['request history: 12 of 900 timed out']);
+    expect(await page.locator('tr.scenario-step').count()).toBe(Object.keys(s.steps).length);
+    expect(await page.locator('tr.scenario-step[data-loud="true"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')))).toEqual(['request.join']);
+    // One line per step that recorded latency; one per step that can match (not the send).
+    const chart = (title: string) => page.locator('#load figure.chart', { has: page.locator(`figcaption:text-is("${title}")`) });
+    const latencySteps = Object.entries(s.steps).filter(([, st]) => st.latency.count > 0).map(([k]) => k);
+    expect(await chart('Step latency p99 over time').locator('path.series').count()).toBe(latencySteps.length);
+    expect(await chart('Step latency p99 over time').locator('text.legend').allTextContents()).toEqual(latencySteps);
+    expect(await chart('Step matches per second').locator('path.series').count()).toBe(Object.values(s.steps).filter((st) => st.kind !== 'send').length);
+    const box = await chart('Step latency p99 over time').locator('svg').boundingBox();
+    expect(box!.width).toBeGreaterThan(200);
+    expect(await page.locator('tr.scenario-role').allTextContents()).toEqual(['publisher100', 'subscriber900']);
+    expect(await page.textContent('li[data-figure="unexpected"]')).toContain('on 7 connections');
+    await page.screenshot({ path: join(OUT, 'report-load-scenario.png'), fullPage: true });
     expect(problems).toEqual([]);
     expect(requests).toEqual([]);
   });

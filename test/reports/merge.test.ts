@@ -1,11 +1,24 @@
 import hdr from 'hdr-histogram-js';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MergeError, mergeRuns } from '../../reports/merge.js';
 import { summarizeHistogram } from '../../reports/histogram.js';
 import { validateRunResult } from '../../reports/validate.js';
 import { judgeThresholdOnSection } from '../../runners/load/thresholds.js';
-import { caseResult, conformanceFixture, fuzzFixture, latencyValues, loadFixture, withSummary } from './fixtures.js';
-import type { HistogramSummary, RunResult } from '../../reports/schema.js';
+import {
+  caseResult,
+  chatScenario,
+  conformanceFixture,
+  fuzzFixture,
+  latencyValues,
+  loadFixture,
+  scenarioLoadFixture,
+  scenarioSection,
+  withSummary,
+  type ScenarioSpec,
+  type StepSpec,
+} from './fixtures.js';
+import type { HistogramSummary, RunResult, ScenarioSection } from '../../reports/schema.js';
 
 const withoutEncoding = ({ encoded: _e, ...rest }: HistogramSummary) => rest;
 
@@ -171,5 +184,128 @@ describe('mergeRuns: conformance and fuzz', () => {
     const cap = withSummary({ ...a, kind: 'capacity', cases: [caseResult({ id: 'x.y', verdict: 'pass' })] });
     expect(() => mergeRuns([cap, cap])).toThrow(/capacity/);
     expect(() => mergeRuns([loadFixture(), { ...loadFixture(), target: { url: 'ws://elsewhere/' } }])).toThrow(/different targets/);
+  });
+});
+
+/** The scenario section with every histogram's encoding left out (two encodings of one distribution may differ). */
+function comparable(s: ScenarioSection) {
+  return { ...s, steps: Object.fromEntries(Object.entries(s.steps).map(([k, st]) => [k, { ...st, latency: withoutEncoding(st.latency) }])) };
+}
+
+/** What one run holding both shards' connections would have reported: counts summed, latencies pooled. */
+function unionSpec(a: ScenarioSpec, b: ScenarioSpec): ScenarioSpec {
+  const steps = new Map<string, StepSpec>();
+  for (const st of [...a.steps, ...b.steps]) {
+    const key = `${st.kind}.${st.name}`;
+    const had = steps.get(key);
+    const add = (f: 'timeouts' | 'late' | 'connectionsWithTimeouts'): number => (had?.[f] ?? 0) + (st[f] ?? 0);
+    steps.set(
+      key,
+      had
+        ? { ...had, started: had.started + st.started, matched: had.matched + st.matched, timeouts: add('timeouts'), late: add('late'), connectionsWithTimeouts: add('connectionsWithTimeouts'), values: [...(had.values ?? []), ...(st.values ?? [])] }
+        : st,
+    );
+  }
+  const roles = new Map<string, number>();
+  for (const r of [...a.roles, ...b.roles]) roles.set(r.name, (roles.get(r.name) ?? 0) + r.connections);
+  const sum = (f: 'unexpected' | 'connectionsWithUnexpected' | 'unmatched' | 'connectionsWithUnmatched' | 'completed' | 'iterationsSkipped'): number => (a[f] ?? 0) + (b[f] ?? 0);
+  return {
+    name: a.name,
+    roles: [...roles].map(([name, connections]) => ({ name, connections })),
+    steps: [...steps.values()],
+    unexpected: sum('unexpected'),
+    connectionsWithUnexpected: sum('connectionsWithUnexpected'),
+    unmatched: sum('unmatched'),
+    connectionsWithUnmatched: sum('connectionsWithUnmatched'),
+    completed: sum('completed'),
+    iterationsSkipped: sum('iterationsSkipped'),
+  };
+}
+
+describe('mergeRuns: scenario load shards', () => {
+  const specA = chatScenario(1);
+  // Shard B has a slower target and lacks the subscription (its connections were all publishers).
+  const specB: ScenarioSpec = {
+    ...chatScenario(2),
+    roles: [{ name: 'publisher', connections: 300 }],
+    steps: chatScenario(2)
+      .steps.filter((st) => st.kind !== 'subscribe')
+      .map((st) => (st.values ? { ...st, values: st.values.map((v) => v * 4) } : st)),
+  };
+  const a = scenarioLoadFixture({ seed: 1, connections: 100, seconds: 8, scenario: specA, shard: { index: 0, count: 2 } });
+  const b = scenarioLoadFixture({ seed: 2, connections: 100, seconds: 8, scenario: specB, shard: { index: 1, count: 2 }, startedAt: '2025-01-02T03:04:07.678Z' });
+  const merged = mergeRuns([a, b], { judgeThreshold: judgeThresholdOnSection });
+
+  it('equals the scenario section of one run of the union: counts summed, histograms exact', () => {
+    const expected = scenarioSection(unionSpec(specA, specB));
+    expect(comparable(merged.load!.scenario!)).toEqual(comparable(expected));
+    expect(Object.keys(merged.load!.scenario!.steps)).toEqual(Object.keys(a.load!.scenario!.steps));
+    const history = merged.load!.scenario!.steps['request.history']!;
+    expect(history).toMatchObject({ started: 1800, matched: 1776, timeouts: 24, late: 6, connectionsWithTimeouts: 18 });
+    const all = hdr.build();
+    for (const v of [...specA.steps[3]!.values!, ...specB.steps[3]!.values!]) all.recordValue(Math.max(1, Math.round(v)));
+    expect(history.latency.p99).toBe(all.getValueAtPercentile(99) / 1000);
+    expect(hdr.decodeFromCompressedBase64(history.latency.encoded).totalCount).toBe(1776);
+    expect(merged.load!.scenario!.roles).toEqual([{ name: 'publisher', connections: 400 }, { name: 'subscriber', connections: 900 }]);
+  });
+
+  it('sums the timeline steps on aligned seconds and keeps the largest p99', () => {
+    const tl = merged.load!.timeline;
+    const at = (r: RunResult, t: number, key: string) => r.load!.timeline[t]!.steps![key]!;
+    expect(tl[2]!.steps!['request.history']).toEqual({
+      matched: at(a, 2, 'request.history').matched + at(b, 0, 'request.history').matched,
+      timeouts: at(a, 2, 'request.history').timeouts + at(b, 0, 'request.history').timeouts,
+      p99: Math.max(at(a, 2, 'request.history').p99!, at(b, 0, 'request.history').p99!),
+    });
+    // Only shard A subscribes: its seconds pass through unchanged; a step that never matched has no p99.
+    expect(tl[2]!.steps!['subscribe.room']).toEqual(at(a, 2, 'subscribe.room'));
+    expect(tl[9]!.steps!['subscribe.room']).toBeUndefined();
+    expect(tl[2]!.steps!['request.join']).not.toHaveProperty('p99');
+    for (const key of Object.keys(merged.load!.scenario!.steps)) {
+      const total = (r: RunResult) => r.load!.timeline.reduce((n, p) => n + (p.steps?.[key]?.matched ?? 0), 0);
+      expect(total(merged), key).toBe(total(a) + total(b));
+    }
+  });
+
+  it('produces a valid result', () => {
+    expect(validateRunResult(merged, { strict: true })).toEqual([]);
+  });
+
+  it('refuses shards of different scenarios, and scenario shards with plain ones', () => {
+    const other = scenarioLoadFixture({ connections: 10, seconds: 2, scenario: { ...specA, name: 'auction' } });
+    expect(() => mergeRuns([a, other])).toThrow(/different scenarios cannot be merged: chat, auction/);
+    expect(() => mergeRuns([a, loadFixture({ connections: 10, seconds: 2 })])).toThrow(/mix scenario and plain runs: 1 of 2/);
+  });
+
+  it('merging shards equals one run of their union, for any step figures (property)', () => {
+    const kinds = ['send', 'expect', 'request', 'subscribe'] as const;
+    const step = (kind: (typeof kinds)[number], name: string) =>
+      fc.record({
+        started: fc.nat(10_000),
+        matched: fc.nat(10_000),
+        timeouts: fc.nat(1000),
+        late: fc.nat(100),
+        connectionsWithTimeouts: fc.nat(100),
+        values: fc.array(fc.integer({ min: 1, max: 20_000_000 }), { maxLength: 60 }),
+        present: fc.boolean(),
+      }).map(({ present, ...f }): StepSpec | null => (present ? { kind, name, ...f } : null));
+    const shard = fc.record({
+      steps: fc.tuple(step('send', 'a'), step('expect', 'b'), step('request', 'c'), step('subscribe', 'd'), step('request', 'e')),
+      roles: fc.uniqueArray(fc.record({ name: fc.constantFrom('x', 'y', 'z'), connections: fc.nat(1000) }), { selector: (r) => r.name, maxLength: 3 }),
+      counts: fc.array(fc.nat(1000), { minLength: 6, maxLength: 6 }),
+    }).map(({ steps, roles, counts }): ScenarioSpec => {
+      const [unexpected, connectionsWithUnexpected, unmatched, connectionsWithUnmatched, completed, iterationsSkipped] = counts as [number, number, number, number, number, number];
+      return { name: 'p', roles, steps: steps.filter((st): st is StepSpec => st !== null), unexpected, connectionsWithUnexpected, unmatched, connectionsWithUnmatched, completed, iterationsSkipped };
+    });
+    fc.assert(
+      fc.property(shard, shard, (x, y) => {
+        const rx = scenarioLoadFixture({ connections: 3, seconds: 2, scenario: x, values: { connect: [1000], pingRtt: [1000], messageRtt: [1000] } });
+        const ry = scenarioLoadFixture({ connections: 3, seconds: 2, scenario: y, values: { connect: [2000], pingRtt: [2000], messageRtt: [2000] } });
+        const m = mergeRuns([rx, ry]).load!.scenario!;
+        expect(comparable(m)).toEqual(comparable(scenarioSection(unionSpec(x, y))));
+        for (const [key, st] of Object.entries(m.steps)) expect(st.latency.count, key).toBe(unionSpec(x, y).steps.find((s) => `${s.kind}.${s.name}` === key)!.values!.length);
+      }),
+      { numRuns: 100 },
+    );
   });
 });

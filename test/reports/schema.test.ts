@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import schemaJson from '../../reports/result.schema.json' with { type: 'json' };
 import { validateRunResult } from '../../reports/validate.js';
 import { mergeRuns } from '../../reports/merge.js';
-import { bigFixture, capacityFixture, conformanceFixture, fullyPopulatedFixture, fuzzFixture, loadFixture } from './fixtures.js';
+import type { LoadSection, RunResult, ScenarioSection, StepSummary } from '../../reports/schema.js';
+import { bigFixture, capacityFixture, conformanceFixture, fullyPopulatedFixture, fuzzFixture, loadFixture, scenarioLoadFixture } from './fixtures.js';
 
 type Node = Record<string, unknown>;
 
@@ -43,6 +44,8 @@ describe('result.schema.json', () => {
     fullyPopulated: fullyPopulatedFixture(),
     matrix: mergeRuns([conformanceFixture(), { ...conformanceFixture(), target: { url: 'ws://other:1/' } }]),
     mergedLoad: mergeRuns([loadFixture({ seed: 1 }), loadFixture({ seed: 2 })]),
+    scenarioLoad: scenarioLoadFixture(),
+    mergedScenarioLoad: mergeRuns([scenarioLoadFixture({ seed: 1, connections: 20, seconds: 4 }), scenarioLoadFixture({ seed: 2, connections: 20, seconds: 4 })]),
     big: bigFixture(20, 10),
   };
 
@@ -70,6 +73,14 @@ describe('result.schema.json', () => {
     expect(Object.keys(r.targets![0]!).sort()).toEqual(Object.keys(schemaJson.properties.targets.items.properties).sort());
     expect(Object.keys(r.fuzz!).sort()).toEqual(Object.keys(schemaJson.$defs.fuzzSection.properties).sort());
     expect(Object.keys(r.target).sort()).toEqual(Object.keys(schemaJson.properties.target.properties).sort());
+    const scenario = r.load!.scenario!;
+    expect(Object.keys(scenario).sort()).toEqual(Object.keys(schemaJson.$defs.scenarioSection.properties).sort());
+    expect(Object.keys(scenario.roles[0]!).sort()).toEqual(Object.keys(schemaJson.$defs.scenarioSection.properties.roles.items.properties).sort());
+    const stepSchema = schemaJson.$defs.stepSummary;
+    for (const step of Object.values(scenario.steps)) expect(Object.keys(step).sort()).toEqual(Object.keys(stepSchema.properties).sort());
+    expect([...new Set(Object.values(scenario.steps).map((st) => st.kind))].sort()).toEqual([...stepSchema.properties.kind.enum].sort());
+    const pointStepKeys = new Set(r.load!.timeline.flatMap((p) => Object.values(p.steps ?? {}).flatMap((v) => Object.keys(v))));
+    expect([...pointStepKeys].sort()).toEqual(Object.keys(schemaJson.$defs.timelinePoint.properties.steps.additionalProperties.properties).sort());
     const entryKeys = new Set(r.cases[0]!.transcript.flatMap((e) => Object.keys(e)));
     expect([...entryKeys].sort()).toEqual(Object.keys(schemaJson.$defs.transcriptEntry.properties).sort());
   });
@@ -99,5 +110,27 @@ describe('result.schema.json', () => {
     const r = { ...conformanceFixture(), futureField: 1 };
     expect(validateRunResult(r)).toEqual([]);
     expect(validateRunResult(r, { strict: true })).toEqual([expect.stringContaining('futureField')]);
+  });
+
+  it('checks the scenario section: step kinds, counts, closed step and timeline objects', () => {
+    const r = scenarioLoadFixture({ connections: 10, seconds: 2 });
+    const edit = (f: (c: RunResult & { load: LoadSection & { scenario: ScenarioSection } }) => void): RunResult => {
+      const copy = structuredClone(r) as RunResult & { load: LoadSection & { scenario: ScenarioSection } };
+      f(copy);
+      return copy;
+    };
+    const join = (c: { load: { scenario: ScenarioSection } }): Partial<StepSummary> => c.load.scenario.steps['request.join']!;
+    const joinSecond = (c: RunResult): Record<string, unknown> => c.load!.timeline[0]!.steps!['request.join']!;
+    expect(validateRunResult(edit((c) => ((join(c) as { kind: string }).kind = 'wait'))).join('\n')).toContain('/load/scenario/steps/request.join/kind');
+    expect(validateRunResult(edit((c) => (join(c).timeouts = -1))).join('\n')).toContain('/load/scenario/steps/request.join/timeouts');
+    expect(validateRunResult(edit((c) => delete join(c).latency)).join('\n')).toContain('latency');
+    expect(validateRunResult(edit((c) => delete (c.load.scenario as Partial<ScenarioSection>).unmatched)).join('\n')).toContain('unmatched');
+    expect(validateRunResult(edit((c) => (c.load.scenario.roles[0]!.connections = 1.5))).join('\n')).toContain('/load/scenario/roles/0/connections');
+    expect(validateRunResult(edit((c) => delete joinSecond(c).matched)).join('\n')).toContain('/load/timeline/0/steps/request.join');
+    const extra = edit((c) => (joinSecond(c).p50 = 1));
+    expect(validateRunResult(extra)).toEqual([]);
+    expect(validateRunResult(extra, { strict: true })).toEqual([expect.stringContaining('unknown property "p50"')]);
+    const sendP99 = edit((c) => ((c.load.scenario.steps['send.hello'] as unknown as Record<string, unknown>).p99 = 1));
+    expect(validateRunResult(sendP99, { strict: true })).toEqual([expect.stringContaining('unknown property "p99"')]);
   });
 });
