@@ -1,21 +1,21 @@
-// Load, capacity and fuzz sections of the HTML report: static HTML with inline SVG charts, computed at render time
-// from the RunResult (no script needed to read them).
+// Load and fuzz sections of the HTML report: static HTML with inline SVG charts, computed at render time from the
+// RunResult (no script needed to read them). The capacity section is in html-capacity.ts.
 import type { HistogramSummary, LoadSection, RunResult, ThresholdResult } from './schema.js';
 import { escapeHtml as esc } from './escape.js';
-import { formatBytes, formatCount, formatDuration, formatMs, formatNumber } from './format.js';
+import { formatBytes, formatCount, formatMs, formatNumber } from './format.js';
 import { renderLineChart, type Series } from './svg-chart.js';
 import { renderScenario, renderStepAlerts } from './html-scenario.js';
 
 const HIST_LABELS: Record<string, string> = { connect: 'Connect', pingRtt: 'Ping RTT', messageRtt: 'Message RTT', heartbeatJitter: 'Heartbeat jitter', recover: 'Reconnect time' };
 const histLabel = (name: string): string => HIST_LABELS[name] ?? name;
 
-function figures(items: readonly [label: string, value: string][]): string {
+export function figures(items: readonly [label: string, value: string][]): string {
   return `<div class="grid-figures">${items
     .map(([k, n]) => `<div class="figure"><div class="k">${esc(k)}</div><div class="n">${esc(n)}</div></div>`)
     .join('')}</div>`;
 }
 
-function okLabel(ok: boolean, breachedText = 'breached'): string {
+export function okLabel(ok: boolean, breachedText = 'breached'): string {
   return ok ? '<span class="v v-pass">OK</span>' : `<span class="v v-fail">${esc(breachedText.toUpperCase())}</span>`;
 }
 
@@ -196,52 +196,6 @@ export function renderLoadSection(r: RunResult): string {
     recordTable('Heartbeat', l.heartbeat ?? {}, 'Figure', 'Value'),
     recordTable('Counters', l.counters, 'Counter', 'Value'),
     `<details><summary>Load profile</summary><pre>${esc(JSON.stringify(l.profile, null, 2))}</pre></details>`,
-  ].join('\n');
-}
-
-export function renderCapacitySection(r: RunResult): string {
-  const cap = r.capacity!;
-  const steps = [...cap.steps].sort((a, b) => a.connections - b.connections);
-  const chart = renderLineChart({
-    title: 'Latency by step (crosses: SLO breached)',
-    series: [
-      { name: 'ping RTT p99', points: steps.flatMap((s) => (s.pingRttP99 === undefined ? [] : [[s.connections, s.pingRttP99] as const])) },
-      { name: 'connect p99', points: steps.flatMap((s) => (s.connectP99 === undefined ? [] : [[s.connections, s.connectP99] as const])) },
-    ],
-    xLabel: 'connections',
-    yLabel: 'ms',
-    crossAt: (si, pi) => {
-      const pts = steps.filter((s) => (si === 0 ? s.pingRttP99 : s.connectP99) !== undefined);
-      return pts[pi]?.ok === false;
-    },
-    ...(cap.maxConnections !== null ? { markerX: { value: cap.maxConnections, label: `capacity ${formatCount(cap.maxConnections)}` } } : {}),
-  });
-  const errorChart = steps.some((s) => s.errorRate !== undefined)
-    ? renderLineChart({
-        title: 'Error rate by step',
-        series: [{ name: 'error rate %', points: steps.flatMap((s) => (s.errorRate === undefined ? [] : [[s.connections, s.errorRate * 100] as const])) }],
-        xLabel: 'connections',
-        yLabel: '%',
-        crossAt: (_si, pi) => steps.filter((s) => s.errorRate !== undefined)[pi]?.ok === false,
-      })
-    : '';
-  const rows = steps
-    .map(
-      (s) =>
-        `<tr class="step" data-ok="${s.ok}"><td class="num">${esc(formatCount(s.connections))}</td><td class="num">${esc(formatMs(s.pingRttP99))}</td>` +
-        `<td class="num">${esc(formatMs(s.connectP99))}</td><td class="num">${s.errorRate === undefined ? '-' : esc(`${(s.errorRate * 100).toFixed(2)}%`)}</td>` +
-        `<td class="num">${esc(formatDuration(s.durationMs))}</td><td>${okLabel(s.ok)} ${esc(s.breached.join('; '))}</td></tr>`,
-    )
-    .join('');
-  return [
-    figures([
-      ['Max connections within SLO', cap.maxConnections === null ? 'none' : formatCount(cap.maxConnections)],
-      ['Steps', String(steps.length)],
-    ]),
-    `<p>SLO: ${cap.slo.map((s) => `<code>${esc(s)}</code>`).join(', ')}</p>`,
-    `<div class="charts">${chart}${errorChart}</div>`,
-    '<table class="steps"><thead><tr><th class="num">Connections</th><th class="num">Ping RTT p99</th><th class="num">Connect p99</th>' +
-      `<th class="num">Error rate</th><th class="num">Duration</th><th>Result</th></tr></thead><tbody>${rows}</tbody></table>`,
   ].join('\n');
 }
 

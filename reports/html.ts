@@ -7,7 +7,9 @@ import { noEchoLine, SCHEMA_ID, VERDICTS, VERDICT_SEVERITY, type CaseOutcome, ty
 import { escapeHtml as esc, jsonForScript, toWellFormed } from './escape.js';
 import { formatDuration } from './format.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './html-assets.js';
-import { renderCapacitySection, renderFuzzSection, renderLoadSection } from './html-load.js';
+import { renderFuzzSection, renderLoadSection } from './html-load.js';
+import { renderCapacitySection } from './html-capacity.js';
+import { renderProbeSection } from './html-probe.js';
 import { mergeRuns } from './merge.js';
 import { findingsOf, findingTitle } from './findings.js';
 
@@ -47,6 +49,7 @@ export const HTML_SECTIONS: readonly HtmlSection[] = [
   { id: 'fuzz', title: 'Fuzz', applies: (r) => r.fuzz !== undefined, render: renderFuzzSection },
   { id: 'load', title: 'Load', applies: (r) => r.load !== undefined, render: renderLoadSection },
   { id: 'capacity', title: 'Capacity', applies: (r) => r.capacity !== undefined, render: renderCapacitySection },
+  { id: 'probe', title: 'Idle probe', applies: (r) => r.probe !== undefined, render: renderProbeSection },
   { id: 'cases', title: 'Cases', applies: (r) => r.cases.length > 0, render: renderCasesSection },
 ];
 

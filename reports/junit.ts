@@ -118,10 +118,27 @@ function capacitySuite(result: RunResult): Suite[] {
     {
       name: 'capacity',
       cases: cap.steps.map((s) => ({
-        name: `step ${s.connections} connections`,
+        name: `step ${s.connections} connections${s.repeat ? ` (repeat ${s.repeat})` : ''}`,
         timeMs: s.durationMs,
-        out: s.ok ? 'within SLO' : `SLO breached: ${s.breached.join('; ')}`,
+        out: s.ok
+          ? 'within SLO'
+          : s.outcome === 'runner-limited'
+            ? `runner-limited, SLO not judged: ${s.bottleneck?.reason ?? 'the runner was the limit'}`
+            : `SLO breached: ${s.breached.join('; ')}`,
       })),
+    },
+  ];
+}
+
+/** `wsprobe probe idle --expect-idle-at-least S`: one test case, failed when the path's idle timeout is shorter. */
+function probeSuite(result: RunResult): Suite[] {
+  const e = result.probe?.expectation;
+  if (e === undefined) return [];
+  const name = `idle timeout at least ${e.atLeastS} s`;
+  return [
+    {
+      name: 'probe',
+      cases: [e.ok ? { name, timeMs: result.durationMs, out: e.message } : { name, timeMs: result.durationMs, failure: { message: e.message, type: 'idle-timeout', body: e.message } }],
     },
   ];
 }
@@ -138,7 +155,7 @@ function renderCase(tc: TestCase, classname: string): string {
 
 export function renderJunit(result: RunResult, options: JunitOptions = {}): string {
   const opts: Required<JunitOptions> = { failOn: options.failOn ?? 'fail', transcriptLines: options.transcriptLines ?? 20 };
-  const suites = [...caseSuites(result, opts), ...loadSuite(result), ...capacitySuite(result)];
+  const suites = [...caseSuites(result, opts), ...loadSuite(result), ...capacitySuite(result), ...probeSuite(result)];
   const count = (s: Suite, k: 'failure' | 'error' | 'skipped'): number => s.cases.filter((c) => c[k] !== undefined).length;
   const total = (k: 'failure' | 'error' | 'skipped'): number => suites.reduce((n, s) => n + count(s, k), 0);
   const timeMs = (s: Suite): number => s.cases.reduce((n, c) => n + c.timeMs, 0);

@@ -49,6 +49,8 @@ export function mergeRuns(results: readonly RunResult[], options: MergeOptions =
       return mergeLoadShards(results, options.judgeThreshold);
     case 'capacity':
       throw new MergeError('capacity results cannot be merged: each is a search of its own; compare them instead');
+    case 'probe':
+      throw new MergeError('probe results cannot be merged: each measures one path at one time');
   }
 }
 

@@ -24,7 +24,7 @@ export const VERDICT_SEVERITY: Record<Verdict, number> = {
   pass: 0,
 };
 
-export const RUN_KINDS = ['conformance', 'fuzz', 'load', 'capacity'] as const;
+export const RUN_KINDS = ['conformance', 'fuzz', 'load', 'capacity', 'probe'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
 /** One line of a case transcript: a frame either way, raw bytes, a handshake head, a TCP event or a note. */
@@ -224,19 +224,170 @@ export interface ScenarioSection {
 
 export interface CapacityStep {
   connections: number;
+  /** The SLO held (outcome 'held'); false for 'breached' and 'runner-limited'. */
   ok: boolean;
   breached: string[];
   thresholds: ThresholdResult[];
+  /** Steady-window p99s (ms) and error rate (a fraction). */
   pingRttP99?: number;
   connectP99?: number;
   errorRate?: number;
   durationMs: number;
+  /**
+   * 'held': the SLO held over the steady window; 'breached': it did not and the target was the limit;
+   * 'runner-limited': it did not, but the runner (CPU, event-loop lag, heartbeat jitter) was the limit, so the step
+   * says nothing of the target.
+   */
+  outcome?: 'held' | 'breached' | 'runner-limited';
+  /** 'grown': the step added connections to the ones the step before held; 'fresh': it began from none, after the
+   * previous connections were closed and the target had settled. */
+  start?: 'grown' | 'fresh';
+  /** 0 for the search's own run of this count; 1, 2, ... for the confirmation repeats (--confirm). */
+  repeat?: number;
+  /** Seconds since the search began: when the ramp began, when the steady window (after the warm-up) began and ended. */
+  window?: { rampStartS: number; steadyStartS: number; steadyEndS: number };
+  /** Latency over the steady window (ms). */
+  pingRtt?: LatencyFigures;
+  messageRtt?: LatencyFigures;
+  /** The ramp's own figures (from the ramp's start to the steady window), judged only by an SLO on connect.*. */
+  ramp?: { seconds: number; opened: number; failed: number; errors: number; connectP50?: number; connectP99?: number };
+  bottleneck?: Bottleneck;
+}
+
+export interface LatencyFigures {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** Which side limited a step, with the figures that say so (steady window). */
+export interface Bottleneck {
+  limit: 'target' | 'runner' | 'none';
+  /** One line: why. */
+  reason: string;
+  /** The busiest runner process's mean CPU over the window (100 = one core). */
+  runnerCpuPercent: number;
+  /** The largest event-loop lag of any runner process in the window. */
+  eventLoopLagMs: number;
+  /** How late heartbeats left against their schedule (p99): delay the runner adds to every RTT it measures. */
+  heartbeatJitterP99Ms?: number;
+  /** The whole machine's CPU use over the window (100 = every core busy). */
+  machineCpuPercent?: number;
+  /** The target's processes (the embedded server, or --target-pid): CPU (100 = one core) and resident memory. */
+  targetCpuPercent?: number;
+  targetRssBytes?: number;
 }
 
 export interface CapacitySection {
   slo: string[];
+  /** The largest count that held the SLO (confirmed when confirm > 0); null when even the first step did not. */
   maxConnections: number | null;
   steps: CapacityStep[];
+  /** Seconds of warm-up between a step's ramp and its steady window. */
+  warmupS?: number;
+  /** Repeats of the last held and first breached counts (--confirm). */
+  confirm?: number;
+  knee?: {
+    lastHeld: number | null;
+    firstBreached: number | null;
+    /** Every repeat agreed: lastHeld held each time and firstBreached breached each time. */
+    confirmed: boolean;
+    /** The first latency SLO's value over the repeats of each side: [min, max]. */
+    spread?: { metric: string; held?: [number, number]; breached?: [number, number] };
+  };
+  /** What a planner must know: a non-monotonic curve, runner-limited steps, an unconfirmed knee (one line each). */
+  flags?: string[];
+  /** The search's per-second timeline (all steps on one time axis; windows in steps[].window). */
+  timeline?: TimelinePoint[];
+}
+
+/**
+ * How the path ended an idle connection (`wsprobe probe idle`): a close frame (its code; `handshake`: we answered
+ * and TCP then ended with a FIN, the closing handshake of RFC 6455 §7.1), a FIN or a reset without a close frame,
+ * or a silent drop (still open here, but the probe got no answer).
+ */
+export interface ProbeEnding {
+  how: 'close-frame' | 'fin' | 'reset' | 'error' | 'silent-drop';
+  code?: number | null;
+  reason?: string;
+  handshake?: boolean;
+  detail?: string;
+}
+
+/** One silent connection of a probe round. */
+export interface ProbeConnection {
+  /** The silence (seconds) after which it was probed. */
+  silenceS: number;
+  /** 'cancelled': a shorter silence had already killed, so its probe could not narrow the bracket. 'failed': it never opened. */
+  outcome: 'survived' | 'killed' | 'cancelled' | 'failed';
+  /** Killed: the silence (seconds) it ended after: its probe time for a silent drop, the exact end otherwise. */
+  endedAfterS?: number;
+  ending?: ProbeEnding;
+  /** Survived: the probe's round trip (ms). */
+  rttMs?: number;
+  /** Failed: why, one line. */
+  error?: string;
+}
+
+export interface ProbeRound {
+  /** Seconds since the probe began. */
+  startS: number;
+  durationS: number;
+  connections: ProbeConnection[];
+  /** The bracket after the round. */
+  survivedS: number;
+  killedS: number | null;
+}
+
+/** A connection that sent a heartbeat every `intervalS` for the whole probe. */
+export interface ProbeHeartbeat {
+  intervalS: number;
+  /** 'ping': WebSocket pings; 'app': the --app-heartbeat text message and its reply. */
+  via: 'ping' | 'app';
+  /**
+   * 'kept-alive': a heartbeat was answered after the connection had lived longer than the idle timeout (or, when no
+   * timeout was found, it lived through the probe); 'died'; 'untested': the probe ended first, or it never opened.
+   */
+  verdict: 'kept-alive' | 'died' | 'untested';
+  beats: number;
+  answered: number;
+  /** Seconds the connection lived (to its end, or to the end of the probe). */
+  livedS: number;
+  ending?: ProbeEnding;
+  error?: string;
+}
+
+/** What `wsprobe probe idle` found: the path's idle timeout, how it ends idle connections, which heartbeats help. */
+export interface ProbeSection {
+  check: 'idle';
+  maxS: number;
+  resolutionS: number;
+  probeTimeoutS: number;
+  connectionsPerRound: number;
+  /** The idle timeout (seconds), null when every silence up to maxS survived. */
+  idleTimeoutS: number | null;
+  /** The longest silence survived (seconds) and the shortest that killed (null: none). */
+  survivedS: number;
+  killedS: number | null;
+  /** false: a silence survived that is longer than one that killed (a timeout that varies between connections). */
+  consistent: boolean;
+  /** false: the search stopped (interrupted, time cap) before the bracket was within the resolution. */
+  complete: boolean;
+  /** How the killed silent connections ended, most common first. */
+  endings: (ProbeEnding & { count: number })[];
+  rounds: ProbeRound[];
+  heartbeats: ProbeHeartbeat[];
+  /** The longest heartbeat interval (seconds) that kept its connection alive; null when none did. */
+  longestKeptAliveS: number | null;
+  recommended: { intervalS: number; marginS: number; basis: string } | null;
+  /** --expect-idle-at-least: ok when the timeout found is no shorter (or none was found). */
+  expectation?: { atLeastS: number; ok: boolean; message: string };
+  /** Frames the target sent by itself on silent connections: each resets the path's idle timer. */
+  targetTraffic?: { pings: number; messages: number };
+  warnings: string[];
 }
 
 export interface FuzzSection {
@@ -306,6 +457,7 @@ export interface RunResult {
   fuzz?: FuzzSection;
   load?: LoadSection;
   capacity?: CapacitySection;
+  probe?: ProbeSection;
 }
 
 export function emptySummary(): Record<Verdict, number> {

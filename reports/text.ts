@@ -6,6 +6,8 @@ import { formatBytes, formatCount, formatDuration, formatMs, formatNumber } from
 import { formatTranscriptTail, oneLine } from './transcript-format.js';
 import { toWellFormed } from './escape.js';
 import { completedLine, rolesLine, STEP_HEADS, stepAlerts, stepCells, unexpectedLine, unmatchedLine } from './text-scenario.js';
+import { capacityLines } from './text-capacity.js';
+import { probeLines } from './text-probe.js';
 
 export interface TextOptions {
   color: boolean;
@@ -224,35 +226,12 @@ function thresholdLines(thresholds: NonNullable<RunResult['load']>['thresholds']
   return rows.map((line, i) => (i === 0 ? line : paint(thresholds[i - 1]!.ok ? 'green' : 'red', line)));
 }
 
-const capacity: TextSection = (r, { paint }) => {
-  const cap = r.capacity;
-  if (!cap) return [];
-  const lines = [
-    paint('bold', 'Capacity'),
-    `SLO          ${cap.slo.join('; ')}`,
-    `max connections within SLO: ${cap.maxConnections === null ? 'none (the first step breached)' : formatCount(cap.maxConnections)}`,
-    '',
-  ];
-  lines.push(
-    ...table(
-      [
-      ['connections', 'ping p99', 'connect p99', 'error rate', 'result'],
-      ...cap.steps.map((s) => [
-        formatCount(s.connections),
-        formatMs(s.pingRttP99),
-        formatMs(s.connectP99),
-        s.errorRate === undefined ? '-' : `${(s.errorRate * 100).toFixed(2)}%`,
-        s.ok ? 'ok' : `breached: ${s.breached.join('; ')}`,
-      ]),
-      ],
-      (col) => col < 4,
-    ),
-  );
-  return lines;
-};
+const capacity: TextSection = (r, { paint }) => (r.capacity ? capacityLines(r.capacity, paint, table) : []);
+
+const probe: TextSection = (r, { paint }) => (r.probe ? probeLines(r.probe, paint, table) : []);
 
 /** Sections in order; a section that has nothing to say returns []. */
-export const TEXT_SECTIONS: readonly TextSection[] = [header, findings, fuzz, areaTable, load, capacity, failures];
+export const TEXT_SECTIONS: readonly TextSection[] = [header, findings, fuzz, areaTable, load, capacity, probe, failures];
 
 export function renderText(result: RunResult, options: TextOptions): string {
   const paint: Paint = options.color ? (style, text) => `\u001b[${ANSI[style]}m${text}\u001b[0m` : (_style, text) => text;

@@ -25,7 +25,16 @@ export const CAPACITY_OPTIONS = {
   },
   start: { type: 'number', describe: 'connections of the first step', default: 100, integer: true, min: 1 },
   'max-connections': { type: 'number', describe: 'largest step', default: 50_000, integer: true, min: 1 },
-  'step-duration': { type: 'number', describe: 'hold time of each step, seconds', default: 10, min: 1 },
+  'step-duration': { type: 'number', describe: 'steady window of each step, seconds: the SLO is judged on it', default: 10, min: 1 },
+  warmup: { type: 'number', describe: 'seconds between a step\'s ramp and its steady window', default: 3, min: 0 },
+  confirm: { type: 'number', describe: 'repeat the last held and first breached counts N times each, fresh', default: 2, integer: true, min: 0 },
+  settle: {
+    type: 'number',
+    describe: 'before a fresh step: seconds to wait after closing every connection, then until a probe ping is back near its first RTT',
+    default: 3,
+    min: 0,
+  },
+  'target-pid': { type: 'number', describe: 'a target process on this machine: its CPU and memory (and its children\'s) are shown per step', integer: true, min: 1 },
   resolution: { type: 'number', describe: 'stop bisecting when the bracket is within this fraction', default: 0.05, min: 0, max: 1 },
   ...CONNECTION_OPTIONS,
 } as const satisfies OptionTable;
@@ -48,7 +57,18 @@ export async function executeCapacity(o: CapacityRunOptions, url: string, hooks:
   try {
     return await runCapacity(
       base,
-      { slo: o.slo, start: o.start, maxConnections: o['max-connections'], stepDurationS: o['step-duration'], resolution: o.resolution, serverWorkers: o['server-workers'] },
+      {
+        slo: o.slo,
+        start: o.start,
+        maxConnections: o['max-connections'],
+        stepDurationS: o['step-duration'],
+        resolution: o.resolution,
+        warmupS: o.warmup,
+        confirm: o.confirm,
+        settleS: o.settle,
+        targetPid: o['target-pid'],
+        serverWorkers: o['server-workers'],
+      },
       { ...(hooks.signal !== undefined ? { signal: hooks.signal } : {}), ...(hooks.onProgress !== undefined ? { onEvent: hooks.onProgress } : {}), toolVersion: TOOL_VERSION },
     );
   } catch (err) {
@@ -66,12 +86,14 @@ export const capacityCommand: CommandModule<object, Record<string, unknown>> = {
     const interrupt = interruptSignal();
     const progress = attachProgress(process.stderr);
     const onEvent = (e: CapacityEvent): void => {
-      if (e.type === 'step-start') process.stderr.write(`wsprobe capacity: step ${e.index + 1}: ${e.connections} connections\n`);
-      else if (e.type === 'step-done') {
+      if (e.type === 'step-start') {
+        const how = e.repeat > 0 ? `confirmation ${e.repeat}, fresh` : e.start;
+        process.stderr.write(`wsprobe capacity: step ${e.index + 1}: ${e.connections} connections (${how})\n`);
+      } else if (e.type === 'step-done') {
         const s = e.step;
+        const verdict = s.outcome === 'runner-limited' ? `runner-limited (${s.bottleneck?.reason})` : s.ok ? 'held the SLO' : `broke it (${s.breached.join(', ')})`;
         process.stderr.write(
-          `wsprobe capacity: ${s.connections} connections ${s.ok ? 'held the SLO' : `broke it (${s.breached.join(', ')})`}` +
-            `${s.pingRttP99 !== undefined ? `, ping p99 ${s.pingRttP99.toFixed(1)} ms` : ''}\n`,
+          `wsprobe capacity: ${s.connections} connections ${verdict}` + `${s.pingRttP99 !== undefined ? `, ping p99 ${s.pingRttP99.toFixed(1)} ms` : ''}\n`,
         );
       } else if (e.type === 'tick' || e.type === 'warning' || e.type === 'stopping') progress.onEvent(e);
     };

@@ -4,8 +4,9 @@ import { testCommand } from './test.command.js';
 import { fuzzCommand } from './fuzz.command.js';
 import { loadCommand } from './load.command.js';
 import { capacityCommand } from './capacity.command.js';
+import { probeCommand } from './probe.command.js';
 import { serveCommand } from './serve.command.js';
 import { reportCommand } from './report.command.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandModule<any, any>[] = [testCommand, fuzzCommand, loadCommand, capacityCommand, serveCommand, reportCommand];
+export const COMMANDS: CommandModule<any, any>[] = [testCommand, fuzzCommand, loadCommand, capacityCommand, probeCommand, serveCommand, reportCommand];

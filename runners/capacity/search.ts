@@ -1,13 +1,22 @@
-// `wsprobe capacity`: load steps of growing size (doubling from --start) until the SLO breaks, then bisection
-// between the last step that held and the first that broke. The answer is the largest connection count that held
-// the SLO, with every step kept as the curve.
+// `wsprobe capacity`: the most connections a target holds within an SLO. One load session holds the connections
+// from step to step: steps double from --start, each grown on the connections of the step before, judged over a
+// steady window after the ramp and a warm-up (step.ts); after a breach, bisection steps start fresh from a settled
+// target; then the knee is confirmed by repeats (plan.ts). Each step names its bottleneck, and a step the runner
+// limited is never read as the target's breach. docs/capacity.md explains the search.
 import { performance } from 'node:perf_hooks';
 import { emptySummary, SCHEMA_ID, type CapacityStep, type RunResult } from '../../reports/schema.js';
-import { runLoad, type LoadEvent, TargetError } from '../load/engine.js';
+import { TargetError, type LoadEvent } from '../load/engine.js';
 import { startEmbeddedTarget, type EmbeddedTarget } from '../load/embedded-target.js';
 import { FD_OVERHEAD, readSystemLimits } from '../load/preflight.js';
 import type { LoadProfile } from '../load/profile.js';
+import { LoadSession, poolWithinLimits } from '../load/session.js';
 import { parseThreshold } from '../load/thresholds.js';
+import { answer, flagsOf, kneeOf, planNext } from './plan.js';
+import { StepStats } from './process-stats.js';
+import { probeRtt } from './settle.js';
+import { runStep } from './step.js';
+
+export { nextStep } from './plan.js';
 
 export interface CapacityOptions {
   slo: string[];
@@ -16,83 +25,94 @@ export interface CapacityOptions {
   stepDurationS: number;
   /** Stop bisecting when the bracket is narrower than this fraction of the lower bound. */
   resolution: number;
+  /** Seconds between a step's ramp and its steady window (default 3). */
+  warmupS?: number;
+  /** Repeats of the last held and first breached counts (default 2). */
+  confirm?: number;
+  /** Seconds to wait after closing every connection before a fresh step (default 3), then until the target settles. */
+  settleS?: number;
+  /** A target process on this machine to read CPU and memory from (the embedded server's is read by itself). */
+  targetPid?: number;
   serverWorkers?: number;
+  /** Run the pool in this process (tests). */
+  inline?: boolean;
 }
 
-export type CapacityEvent = { type: 'step-start'; connections: number; index: number } | { type: 'step-done'; step: CapacityStep } | LoadEvent;
-
-/** The next step to run given what is known, or null when the search is done. */
-export function nextStep(lastOk: number | null, firstBad: number | null, opts: Pick<CapacityOptions, 'start' | 'maxConnections' | 'resolution'>): number | null {
-  if (firstBad === null) {
-    if (lastOk === null) return Math.min(opts.start, opts.maxConnections);
-    if (lastOk >= opts.maxConnections) return null;
-    return Math.min(opts.maxConnections, lastOk * 2);
-  }
-  const lo = lastOk ?? 0;
-  const gap = firstBad - lo;
-  if (gap <= 1 || gap <= Math.max(1, Math.floor(lo * opts.resolution))) return null;
-  return Math.floor((lo + firstBad) / 2);
-}
+export type CapacityEvent = { type: 'step-start'; connections: number; index: number; start: 'grown' | 'fresh'; repeat: number } | { type: 'step-done'; step: CapacityStep } | LoadEvent;
 
 export async function runCapacity(
   base: LoadProfile,
   opts: CapacityOptions,
   run: { signal?: AbortSignal; onEvent?: (e: CapacityEvent) => void; toolVersion?: string } = {},
 ): Promise<RunResult> {
-  opts.slo.forEach(parseThreshold);
+  const slo = opts.slo.map(parseThreshold);
+  const confirm = opts.confirm ?? 2;
+  const warmupS = opts.warmupS ?? 3;
   const startedAt = new Date();
   const t0 = performance.now();
+  const limits = readSystemLimits();
+  const workers = opts.inline ? 1 : Math.max(1, base.workers);
+  const pool = poolWithinLimits(opts.maxConnections, workers, limits, base.sourceIps.length);
+  const warnings: string[] = [];
+  if (pool < opts.maxConnections) {
+    const w = `the open-file limit lets ${workers} worker(s) hold ${pool} connections, fewer than --max-connections ${opts.maxConnections}: the search stops there (raise ulimit -n or add --workers)`;
+    warnings.push(w);
+    run.onEvent?.({ type: 'warning', message: w });
+  }
+  const maxConnections = Math.max(1, Math.min(pool, opts.maxConnections));
   let target: EmbeddedTarget | null = null;
   let url = base.url;
   if (url === '') {
-    const soft = Math.min(readSystemLimits().nofileSoft, 1e9);
-    const workers = opts.serverWorkers ?? Math.max(1, Math.ceil(opts.maxConnections / Math.max(1000, soft - FD_OVERHEAD * 4)));
+    const soft = Math.min(limits.nofileSoft, 1e9);
+    const serverWorkers = opts.serverWorkers ?? Math.max(1, Math.ceil(maxConnections / (0.75 * Math.max(1000, soft - FD_OVERHEAD * 4))));
     try {
-      target = await startEmbeddedTarget({ workers, deflate: base.deflate !== undefined });
+      target = await startEmbeddedTarget({ workers: serverWorkers, deflate: base.deflate !== undefined });
     } catch (err) {
       throw new TargetError((err as Error).message);
     }
     url = target.url;
   }
   const steps: CapacityStep[] = [];
-  let lastOk: number | null = null;
-  let firstBad: number | null = null;
-  let best: RunResult | null = null;
   let interrupted = false;
+  let session: LoadSession | null = null;
   try {
-    for (let n = nextStep(lastOk, firstBad, opts); n !== null && !run.signal?.aborted; n = nextStep(lastOk, firstBad, opts)) {
-      run.onEvent?.({ type: 'step-start', connections: n, index: steps.length });
-      const r = await runLoad(
-        { ...base, url, connections: n, durationS: opts.stepDurationS, stages: undefined, thresholds: opts.slo, shard: undefined },
-        { signal: run.signal, onEvent: run.onEvent, toolVersion: run.toolVersion },
-      );
-      const load = r.load!;
-      if (r.interrupted) {
+    const probe = { url: new URL(url), tls: { insecure: base.insecure, ca: base.caPem }, defaults: { origin: base.origin, protocols: base.protocols, headers: base.headers } };
+    const baselineRttMs = await probeRtt(probe);
+    session = await LoadSession.start(
+      { ...base, url, connections: maxConnections, stages: undefined, thresholds: [], shard: undefined },
+      { inline: opts.inline, onEvent: run.onEvent, limits },
+    );
+    const ctx = {
+      session,
+      slo,
+      rampPerSecond: base.rampPerSecond,
+      warmupS,
+      stepDurationS: opts.stepDurationS,
+      settleS: opts.settleS ?? 3,
+      connectTimeoutMs: base.connectTimeoutMs,
+      probe,
+      baselineRttMs,
+      stats: new StepStats(opts.targetPid ?? target?.pid),
+      signal: run.signal,
+    };
+    const planOpts = { start: opts.start, maxConnections, resolution: opts.resolution, confirm };
+    for (let plan = planNext(steps, planOpts); plan !== null && !run.signal?.aborted; plan = planNext(steps, planOpts)) {
+      run.onEvent?.({ type: 'step-start', connections: plan.connections, index: steps.length, start: plan.start, repeat: plan.repeat });
+      const step = await runStep(plan, ctx);
+      if (run.signal?.aborted) {
         interrupted = true;
         break;
       }
-      const breached = load.thresholds.filter((t) => !t.ok).map((t) => t.expr);
-      const step: CapacityStep = {
-        connections: n,
-        ok: breached.length === 0,
-        breached,
-        thresholds: load.thresholds,
-        pingRttP99: load.histograms.pingRtt.count > 0 ? load.histograms.pingRtt.p99 : undefined,
-        connectP99: load.histograms.connect.count > 0 ? load.histograms.connect.p99 : undefined,
-        errorRate: (load.counters.errorRatePercent ?? 0) / 100,
-        durationMs: r.durationMs,
-      };
       steps.push(step);
       run.onEvent?.({ type: 'step-done', step });
-      if (step.ok) {
-        lastOk = n;
-        best = r;
-      } else firstBad = n;
     }
   } finally {
+    if (session) await session.stop();
     if (target) await target.stop();
   }
   if (run.signal?.aborted) interrupted = true;
+  const latencyMetric = slo.find((t) => t.parsed.kind === 'latency' || (t.parsed.kind === 'step' && typeof t.parsed.stat === 'number'))?.metric;
+  const flags = [...warnings, ...flagsOf(steps, confirm)];
   return {
     schema: SCHEMA_ID,
     kind: 'capacity',
@@ -103,8 +123,16 @@ export async function runCapacity(
     interrupted,
     summary: emptySummary(),
     cases: [],
-    options: { ...opts, profile: { ...base, caPem: undefined, payloadBase64: undefined } },
-    capacity: { slo: opts.slo, maxConnections: lastOk, steps },
-    load: best?.load,
+    options: { ...opts, profile: { ...base, caPem: undefined, payloadBase64: undefined, scenario: base.scenario ? base.scenario.name : undefined } },
+    capacity: {
+      slo: opts.slo,
+      maxConnections: answer(steps),
+      steps,
+      warmupS,
+      confirm,
+      knee: kneeOf(steps, confirm, latencyMetric),
+      ...(flags.length > 0 ? { flags } : {}),
+      timeline: session?.timeline ?? [],
+    },
   };
 }

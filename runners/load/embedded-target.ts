@@ -5,6 +5,8 @@ import { compiledScript } from './dist-script.js';
 export interface EmbeddedTarget {
   url: string;
   processes: number;
+  /** The server's root process (its cluster workers are its children). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startEmbeddedTarget(opts: { workers: number; tls?: { cert:
   return {
     url,
     processes: opts.workers,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -13,13 +13,13 @@ import { PeriodicSchedule } from './periodic-schedule.js';
 import { frameTemplatesOf, loadTargetOf, newPool } from './pool.js';
 import { ProcessSampler } from './process-sampler.js';
 import { stagesOf, totalDurationS, type Stage } from './profile.js';
-import { backoffDelay, phaseOf, targetAt } from './schedule.js';
+import { backoffDelay, phaseOf, prefixPhaseOf, targetAt } from './schedule.js';
 import { countBelow } from './share.js';
 import { SourcePorts } from './source-ports.js';
 import { sweepIntervalMs, sweepTimeouts } from './timeouts.js';
 import { ScenarioRuntime } from './scenario/runtime.js';
 import { Traffic } from './traffic.js';
-import type { WorkerReport, WorkerSpecMessage } from './worker-report.js';
+import type { WorkerCommand, WorkerReport, WorkerSpecMessage } from './worker-report.js';
 
 const REPORT_MS = 1000;
 /** Handshakes in progress per worker when the ramp is "as fast as possible". */
@@ -48,6 +48,8 @@ export class LoadWorker implements DeflateLoadHost {
   /** With --scenario: what the connections send and wait for (the plain traffic then only heartbeats). */
   private readonly scenario: ScenarioRuntime | null;
   private timerDue = Infinity;
+  /** A session's moving target (whole-run connections): from `from` at `atMs` towards `to` at `ramp`/s. */
+  private dyn = { from: 0, to: 0, atMs: 0, ramp: 0 };
   private readonly sampler = new ProcessSampler();
   private epoch = 0;
   private active = 0;
@@ -76,7 +78,7 @@ export class LoadWorker implements DeflateLoadHost {
     this.target = loadTargetOf(p, entropy);
     this.templates = frameTemplatesOf(p, entropy);
     this.stages = stagesOf(p);
-    this.endMs = totalDurationS(this.stages) * 1000;
+    this.endMs = spec.session ? Infinity : totalDurationS(this.stages) * 1000;
     this.ownPeak = countBelow(spec.share, spec.totalPeak);
     this.conns = newPool(this, p, spec.share, this.ownPeak);
     this.ports = new SourcePorts(p.sourceIps, spec.worker, spec.workers ?? 1);
@@ -100,7 +102,7 @@ export class LoadWorker implements DeflateLoadHost {
     this.sampler.start(this.epoch);
     const p = this.spec.profile;
     const phases = (periodMs: number): Float64Array =>
-      Float64Array.from(this.conns, (c) => phaseOf(c.index, this.spec.totalPeak, periodMs));
+      Float64Array.from(this.conns, (c) => (this.spec.session ? prefixPhaseOf(c.index, periodMs) : phaseOf(c.index, this.spec.totalPeak, periodMs)));
     if (p.heartbeatMs > 0) this.heartbeat = new PeriodicSchedule(p.heartbeatMs, phases(p.heartbeatMs), this.epoch);
     if (p.messageRate > 0 && p.inFlight === 0) this.sends = new PeriodicSchedule(1000 / p.messageRate, phases(1000 / p.messageRate), this.epoch);
     this.nextReportAt = this.epoch + REPORT_MS;
@@ -165,6 +167,7 @@ export class LoadWorker implements DeflateLoadHost {
 
   /** When the target may next change: 1 ms steps while a stage moves, else the next stage boundary or the end. */
   private nextActivationMs(t: number): number {
+    if (this.spec.session) return this.sessionTarget(t) !== this.dyn.to ? t + 1 : Infinity;
     let start = 0;
     let from = 0;
     for (const st of this.stages) {
@@ -176,8 +179,24 @@ export class LoadWorker implements DeflateLoadHost {
     return this.endMs;
   }
 
+  /** A session's whole-run target at `t`: linear from the last command's start towards its goal. */
+  private sessionTarget(t: number): number {
+    const d = this.dyn;
+    if (d.ramp <= 0 || d.to <= d.from) return d.to;
+    return Math.min(d.to, Math.floor(d.from + ((t - d.atMs) * d.ramp) / 1000));
+  }
+
+  /** A session command: a new target (grown at the ramp, shrunk at once), or a mark (report now). */
+  command(cmd: Extract<WorkerCommand, { type: 'target' | 'mark' }>): void {
+    const now = this.now();
+    if (cmd.type === 'mark') return this.report(false, cmd.id);
+    const t = now - this.epoch;
+    this.dyn = { from: Math.min(this.sessionTarget(t), cmd.connections), to: cmd.connections, atMs: t, ramp: cmd.rampPerSecond };
+    if (!this.stopping) this.schedule(now);
+  }
+
   private activate(t: number): void {
-    const desired = countBelow(this.spec.share, targetAt(this.stages, t));
+    const desired = countBelow(this.spec.share, this.spec.session ? this.sessionTarget(t) : targetAt(this.stages, t));
     while (this.active < desired && this.pending < MAX_PENDING) {
       const c = this.conns[this.active++]!;
       this.connect(c);
@@ -314,7 +333,7 @@ export class LoadWorker implements DeflateLoadHost {
     }, delay).unref();
   }
 
-  private report(final: boolean): void {
+  private report(final: boolean, mark?: number): void {
     const now = this.now();
     const load = this.sampler.sample(now);
     const mem = process.memoryUsage();
@@ -332,6 +351,7 @@ export class LoadWorker implements DeflateLoadHost {
       worker: this.spec.worker,
       seq: this.reportSeq,
       final,
+      mark,
       tMs: now - this.epoch,
       counters: { ...this.counters },
       errors: { ...this.errors },

@@ -21,6 +21,17 @@ export function phaseOf(index: number, total: number, periodMs: number): number 
   return ((index % total) / total) * periodMs;
 }
 
+/**
+ * The phase of a global index when the number of connections moves (a capacity session): the golden-ratio sequence
+ * spreads every prefix 0..N-1 evenly over the period, whatever N is, where phaseOf spreads only the whole `total`
+ * (a session's pool is sized for the largest step: at half of it, phaseOf would crowd every ping into half the
+ * period, twice the rate a standalone run at that count sends).
+ */
+export function prefixPhaseOf(index: number, periodMs: number): number {
+  const x = index * 0.6180339887498949;
+  return (x - Math.floor(x)) * periodMs;
+}
+
 /** Exponential backoff with full jitter and a cap: a random delay in [0, min(cap, base * 2^attempt)). */
 export function backoffDelay(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));

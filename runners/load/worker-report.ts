@@ -7,6 +7,8 @@ export interface WorkerReport {
   worker: number;
   /** 1, 2, ... per worker. */
   seq: number;
+  /** The report a `mark` command asked for: it holds everything up to the mark and nothing after it. */
+  mark?: number;
   final: boolean;
   /** Ms since the worker's start. */
   tMs: number;
@@ -33,8 +35,16 @@ export interface WorkerReport {
   memory?: { baselineRssBytes: number; heldRssBytes: number; heldConnections: number; bytesPerConnection: number };
 }
 
-/** Engine -> worker. */
-export type WorkerCommand = { type: 'start'; spec: WorkerSpecMessage } | { type: 'stop' };
+/**
+ * Engine -> worker. A session (capacity) moves the connection target while the workers run (`target`: grow or
+ * shrink to `connections` of the whole run, at `rampPerSecond`, 0 as fast as possible) and splits the figures into
+ * windows (`mark`: the worker reports at once, carrying the mark, so what came before it is told from what follows).
+ */
+export type WorkerCommand =
+  | { type: 'start'; spec: WorkerSpecMessage }
+  | { type: 'stop' }
+  | { type: 'target'; connections: number; rampPerSecond: number }
+  | { type: 'mark'; id: number };
 
 export interface WorkerSpecMessage {
   profile: import('./profile.js').LoadProfile;
@@ -44,4 +54,6 @@ export interface WorkerSpecMessage {
   worker: number;
   /** Workers of this run (source ports are split between them). */
   workers: number;
+  /** A session: no schedule of its own; the target moves by `target` commands until `stop`. */
+  session?: boolean;
 }

@@ -30,5 +30,6 @@ process.on('message', (cmd: WorkerCommand) => {
       setTimeout(() => process.exit(0), 2_000).unref();
     });
   } else if (cmd.type === 'stop') worker?.stop();
+  else if (cmd.type === 'target' || cmd.type === 'mark') worker?.command(cmd);
 });
 process.send?.({ type: 'ready' });

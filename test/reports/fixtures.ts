@@ -16,6 +16,9 @@ import {
   type TranscriptEntry,
   type Verdict,
 } from '../../reports/schema.js';
+import { capacitySearchFixture } from './capacity-fixture.js';
+import { fullProbeSection } from './probe-fixture.js';
+export { capacitySearchFixture };
 
 export const NASTY = 'ctl\u0000\u0001\u0007\u001b[31m\u000b\u000c tab\tcr\rlf\n lone\uD800 \uDC00x ]]> </script><!-- <b>&amp;</b> \u2028\u2029 \uFFFE\uFFFF "q" \'a\' é 😀';
 export const LONG_PAYLOAD = 'A'.repeat(9000) + '</script>' + 'B'.repeat(3000);
@@ -356,7 +359,7 @@ export function fullyPopulatedFixture(): RunResult {
   const conf = conformanceFixture();
   const fuzz = fuzzFixture();
   const load = scenarioLoadFixture({ shard: { index: 0, count: 2 }, connections: 50, seconds: 6 });
-  const cap = capacityFixture();
+  const cap = capacitySearchFixture();
   const c0 = { ...conf.cases[2]!, ...fuzz.cases[0]!, transcript: sampleTranscript(), timeoutMs: 1000, transcriptOmitted: 3, metrics: { rttMs: 1 } };
   const outcome = { verdict: 'fail' as const, reasonCode: 'x', reason: 'r', observed: 'o', durationMs: 1, transcript: sampleTranscript(), transcriptOmitted: 2 };
   const cases: CaseResult[] = [{ ...c0, outcomes: [outcome, { ...outcome, verdict: 'pass' }] }];
@@ -375,6 +378,7 @@ export function fullyPopulatedFixture(): RunResult {
     fuzz: fuzz.fuzz!,
     load: { ...load.load!, mergedFrom: 2 },
     capacity: cap.capacity!,
+    probe: fullProbeSection(),
   });
 }
 

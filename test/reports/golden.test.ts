@@ -6,7 +6,7 @@ import { renderText } from '../../reports/text.js';
 import { compareRuns, renderComparisonText } from '../../reports/compare.js';
 import { mergeRuns } from '../../reports/merge.js';
 import { expectGolden } from './golden.js';
-import { capacityFixture, conformanceFixture, findingsFixture, fuzzFixture, loadFixture, scenarioLoadFixture, withSummary } from './fixtures.js';
+import { capacityFixture, capacitySearchFixture, conformanceFixture, findingsFixture, fuzzFixture, loadFixture, scenarioLoadFixture, withSummary } from './fixtures.js';
 
 describe('golden outputs', () => {
   const conf = conformanceFixture();
@@ -14,6 +14,7 @@ describe('golden outputs', () => {
   const load = loadFixture();
   const scenario = scenarioLoadFixture();
   const cap = capacityFixture();
+  const search = capacitySearchFixture();
   const died = findingsFixture();
   const matrix = mergeRuns([conf, { ...conformanceFixture(), target: { url: 'ws://127.0.0.1:9002/' }, cases: conf.cases.map((c) => (c.verdict === 'fail' ? { ...c, verdict: 'pass' as const } : c)), summary: { ...conf.summary, pass: conf.summary.pass + conf.summary.fail, fail: 0 } }]);
 
@@ -29,6 +30,7 @@ describe('golden outputs', () => {
     expectGolden('load.html', renderHtml(load));
     expectGolden('load-scenario.html', renderHtml(scenario));
     expectGolden('capacity.html', renderHtml(cap));
+    expectGolden('capacity-search.html', renderHtml(search));
     expectGolden('matrix.html', renderHtml(matrix));
     expectGolden('findings.html', renderHtml(died));
   });
@@ -47,6 +49,7 @@ describe('golden outputs', () => {
     expectGolden('load.txt', renderText(load, { color: false }));
     expectGolden('load-scenario.txt', renderText(scenario, { color: false }));
     expectGolden('capacity.txt', renderText(cap, { color: false }));
+    expectGolden('capacity-search.txt', renderText(search, { color: false }));
     expectGolden('matrix.txt', renderText(matrix, { color: false }));
     expectGolden('findings.txt', renderText(died, { color: false }));
   });

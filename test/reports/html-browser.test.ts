@@ -8,7 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderHtml } from '../../reports/html.js';
 import { mergeRuns } from '../../reports/merge.js';
 import { VERDICTS, type RunResult } from '../../reports/schema.js';
-import { bigFixture, capacityFixture, conformanceFixture, findingsFixture, fuzzFixture, loadFixture, realisticFixture, scenarioLoadFixture } from './fixtures.js';
+import { bigFixture, capacityFixture, capacitySearchFixture, conformanceFixture, findingsFixture, fuzzFixture, loadFixture, realisticFixture, scenarioLoadFixture } from './fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = resolve('test-output');
@@ -165,6 +165,60 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML report in Chromium', () => {
     expect(await page.locator('#capacity svg path.cross').count()).toBeGreaterThan(0);
     expect(await page.locator('tr.step').count()).toBe(result.capacity!.steps.length);
     expect(problems).toEqual([]);
+  });
+
+  it('renders the capacity search: flags first, points by outcome, SLO lines, the knee marker, runner-limited rows, steady windows', async () => {
+    const result = capacitySearchFixture();
+    const cap = result.capacity!;
+    const { page, problems, requests } = await open('report-capacity-search.html', result);
+    const chart = (caption: string) => page.locator('#capacity figure.chart', { has: page.locator('figcaption', { hasText: caption }) });
+    const count = (outcome: string) => cap.steps.filter((s) => s.outcome === outcome).length;
+
+    // What a planner must know comes first, then the answer and the knee's spread.
+    expect(await page.getAttribute('#capacity > h2 + *', 'class')).toContain('capacity-flags');
+    expect(await page.locator('#capacity li.warning').allTextContents()).toEqual(cap.flags);
+    expect(await page.textContent('.capacity-answer')).toBe('max connections within SLO: 725 (unconfirmed: 3/3 held at 725, 2/3 breached at 750 (1 runner-limited))');
+    expect(await page.textContent('.capacity-spread')).toContain('3 runs at 725: p99 4.30-4.80 ms; 3 runs at 750: p99 14.2-21.0 ms');
+
+    // The curve: every run is a point for each of p50, p90 and p99 (repeats too), shaped and coloured by outcome.
+    const curve = chart('percentiles over each steady window');
+    expect(await curve.locator('.pt').count()).toBe(cap.steps.length * 3);
+    expect(await curve.locator('circle.pt-held').count()).toBe(count('held') * 3);
+    expect(await curve.locator('path.pt-breached').count()).toBe(count('breached') * 3);
+    expect(await curve.locator('rect.pt-runner-limited').count()).toBe(count('runner-limited') * 3);
+    expect(await curve.locator('path.series').count()).toBe(3);
+    // The SLO line sits at 10 ms on the y axis, and the knee marker at the x of the runs at 725.
+    expect(await curve.locator('text.hline-label').allTextContents()).toEqual(['SLO ping_rtt.p99<10ms']);
+    const tickY = Number(await curve.locator('text.tick', { hasText: /^10$/ }).getAttribute('y'));
+    expect(Number(await curve.locator('line.hline').getAttribute('y1'))).toBeCloseTo(tickY - 4, 0);
+    expect(await curve.locator('text', { hasText: 'capacity 725 (unconfirmed)' }).count()).toBe(1);
+    const markerX = Number(await curve.locator('line.marker').getAttribute('x1'));
+    const at725 = curve.locator('circle.pt-held', { has: page.locator('title', { hasText: 'p99: 725 →' }) });
+    expect(await at725.count()).toBe(3);
+    expect(Number(await at725.first().getAttribute('cx'))).toBeCloseTo(markerX, 0);
+
+    const errors = chart('Error rate over each steady window');
+    expect(await errors.locator('.pt').count()).toBe(cap.steps.length);
+    expect(await errors.locator('text.hline-label').allTextContents()).toEqual(['SLO errors.rate<0.1%']);
+
+    // The steps, in run order; the runner-limited one says so and never reads as breached.
+    expect(await page.locator('#capacity tr.step').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-connections'))))).toEqual(cap.steps.map((s) => s.connections));
+    const limited = page.locator('#capacity tr.step[data-outcome="runner-limited"]');
+    expect(await limited.count()).toBe(1);
+    const limitedText = (await limited.textContent()) ?? '';
+    expect(limitedText).toContain('RUNNER-LIMITED');
+    expect(limitedText).toContain('runner CPU 97%');
+    expect(limitedText).toContain('the runner was the limit');
+    expect(limitedText).not.toMatch(/breach/i);
+    expect(await page.locator('#capacity tr.step[data-outcome="breached"] .v-fail').count()).toBe(count('breached'));
+
+    // Each steady window shaded on the timeline, so a reader sees what was measured and what was ramp or warm-up.
+    for (const caption of ['Open connections', 'p99 per second']) expect(await chart(caption).locator('rect.band').count()).toBe(cap.steps.length);
+    const box = await chart('Open connections').locator('svg').boundingBox();
+    expect(box!.width).toBeGreaterThan(200);
+    await page.locator('#capacity').screenshot({ path: join(OUT, 'report-capacity-search.png') });
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([]);
   });
 
   it('shows seed, path, counterexample and replay command of a fuzz case', async () => {

@@ -3,7 +3,7 @@ import schemaJson from '../../reports/result.schema.json' with { type: 'json' };
 import { validateRunResult } from '../../reports/validate.js';
 import { mergeRuns } from '../../reports/merge.js';
 import type { LoadSection, RunResult, ScenarioSection, StepSummary } from '../../reports/schema.js';
-import { bigFixture, capacityFixture, conformanceFixture, fullyPopulatedFixture, fuzzFixture, loadFixture, scenarioLoadFixture } from './fixtures.js';
+import { bigFixture, capacityFixture, capacitySearchFixture, conformanceFixture, fullyPopulatedFixture, fuzzFixture, loadFixture, scenarioLoadFixture } from './fixtures.js';
 
 type Node = Record<string, unknown>;
 
@@ -41,6 +41,7 @@ describe('result.schema.json', () => {
     fuzz: fuzzFixture(),
     load: loadFixture(),
     capacity: capacityFixture(),
+    capacitySearch: capacitySearchFixture(),
     fullyPopulated: fullyPopulatedFixture(),
     matrix: mergeRuns([conformanceFixture(), { ...conformanceFixture(), target: { url: 'ws://other:1/' } }]),
     mergedLoad: mergeRuns([loadFixture({ seed: 1 }), loadFixture({ seed: 2 })]),
@@ -83,6 +84,45 @@ describe('result.schema.json', () => {
     expect([...pointStepKeys].sort()).toEqual(Object.keys(schemaJson.$defs.timelinePoint.properties.steps.additionalProperties.properties).sort());
     const entryKeys = new Set(r.cases[0]!.transcript.flatMap((e) => Object.keys(e)));
     expect([...entryKeys].sort()).toEqual(Object.keys(schemaJson.$defs.transcriptEntry.properties).sort());
+  });
+
+  it('the fully populated fixture sets every field of the capacity search: section, knee, spread, step, window, ramp, bottleneck', () => {
+    const cap = fullyPopulatedFixture().capacity!;
+    const defs = schemaJson.$defs;
+    const keys = (o: object): string[] => Object.keys(o).sort();
+    expect(keys(cap)).toEqual(keys(defs.capacitySection.properties));
+    expect(keys(cap.knee!)).toEqual(keys(defs.capacitySection.properties.knee.properties));
+    expect(keys(cap.knee!.spread!)).toEqual(keys(defs.capacitySection.properties.knee.properties.spread.properties));
+    const step = cap.steps[0]!;
+    expect(keys(step.window!)).toEqual(keys(defs.capacityStep.properties.window.properties));
+    expect(keys(step.ramp!)).toEqual(keys(defs.capacityStep.properties.ramp.properties));
+    expect(keys(step.bottleneck!)).toEqual(keys(defs.bottleneck.properties));
+    expect(keys(step.pingRtt!)).toEqual(keys(defs.latencyFigures.properties));
+    expect(keys(step.messageRtt!)).toEqual(keys(defs.latencyFigures.properties));
+    // Every value of each enum occurs, so a renamed outcome, start or limit cannot slip past the strict check.
+    const seen = (f: (s: (typeof cap.steps)[number]) => string | undefined): string[] => [...new Set(cap.steps.map(f))].sort() as string[];
+    expect(seen((s) => s.outcome)).toEqual([...defs.capacityStep.properties.outcome.enum].sort());
+    expect(seen((s) => s.start)).toEqual([...defs.capacityStep.properties.start.enum].sort());
+    expect(seen((s) => s.bottleneck?.limit)).toEqual([...defs.bottleneck.properties.limit.enum].sort());
+  });
+
+  it('checks the capacity search fields: outcome, start and limit values, closed window, two-number spread', () => {
+    const edit = (f: (cap: Record<string, any>) => void): unknown => {
+      const copy = structuredClone(capacitySearchFixture()) as unknown as { capacity: Record<string, any> };
+      f(copy.capacity);
+      return copy;
+    };
+    expect(validateRunResult(edit((c) => (c.steps[1].outcome = 'failed'))).join('\n')).toContain('/capacity/steps/1/outcome');
+    expect(validateRunResult(edit((c) => (c.steps[1].start = 'warm'))).join('\n')).toContain('/capacity/steps/1/start');
+    expect(validateRunResult(edit((c) => (c.steps[2].bottleneck.limit = 'disk'))).join('\n')).toContain('/capacity/steps/2/bottleneck/limit');
+    expect(validateRunResult(edit((c) => delete c.steps[0].window.steadyEndS)).join('\n')).toContain('/capacity/steps/0/window');
+    expect(validateRunResult(edit((c) => (c.steps[0].repeat = 0.5))).join('\n')).toContain('/capacity/steps/0/repeat');
+    expect(validateRunResult(edit((c) => (c.knee.spread.held = [1, 2, 3]))).join('\n')).toContain('/capacity/knee/spread/held');
+    expect(validateRunResult(edit((c) => delete c.knee.confirmed)).join('\n')).toContain('/capacity/knee');
+    expect(validateRunResult(edit((c) => (c.timeline[0].open = 'many'))).join('\n')).toContain('/capacity/timeline/0/open');
+    const extra = edit((c) => (c.steps[0].bottleneck.diskBusyPercent = 3));
+    expect(validateRunResult(extra)).toEqual([]);
+    expect(validateRunResult(extra, { strict: true })).toEqual([expect.stringContaining('unknown property "diskBusyPercent"')]);
   });
 
   it('rejects wrong types, unknown verdicts and missing fields with a path', () => {

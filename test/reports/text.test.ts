@@ -4,8 +4,10 @@ import { renderText } from '../../reports/text.js';
 import { renderHtml } from '../../reports/html.js';
 import { stepAlerts } from '../../reports/text-scenario.js';
 import { formatMs } from '../../reports/format.js';
-import type { RunResult, StepSummary } from '../../reports/schema.js';
-import { capacityFixture, chatScenario, conformanceFixture, loadFixture, NASTY, scenarioLoadFixture, scenarioSection, stepSummary } from './fixtures.js';
+import type { CapacitySection, RunResult, StepSummary } from '../../reports/schema.js';
+import { errorRateSlo, latencySlo } from '../../reports/capacity-words.js';
+import { capacitySectionArbitrary } from './capacity-fixture.js';
+import { capacityFixture, capacitySearchFixture, chatScenario, conformanceFixture, loadFixture, NASTY, scenarioLoadFixture, scenarioSection, stepSummary } from './fixtures.js';
 
 describe('renderText', () => {
   const conf = conformanceFixture();
@@ -66,6 +68,123 @@ describe('renderText', () => {
     const text = renderText(capacityFixture(), { color: false });
     expect(text).toContain('max connections within SLO: 2,000');
     expect(text.match(/breached: pingRtt/g)).toHaveLength(2);
+  });
+});
+
+describe('capacity search reports', () => {
+  const search = capacitySearchFixture();
+  const withCapacity = (cap: CapacitySection): RunResult => ({ ...search, capacity: cap });
+  /** The capacity section's lines, after its heading. */
+  const capLines = (r: RunResult, color = false): string[] => {
+    const lines = renderText(r, { color }).split('\n');
+    return lines.slice(lines.findIndex((l) => l.includes('Capacity')) + 1);
+  };
+  /** The steps table: its head's index and one line per step after it. */
+  const stepRows = (lines: string[], steps: number): string[] => {
+    const head = lines.findIndex((l) => /^\s*#\s+connections\s+start\s+rep\s+outcome\s+window\s+p50\s+p99\s+err\s+ramp\s+limit\s+note$/.test(l.replace(/\u001b\[\d+m/g, '')));
+    expect(head).toBeGreaterThan(0);
+    return lines.slice(head + 1, head + 1 + steps);
+  };
+  const htmlRows = (html: string): { outcome: string; text: string }[] =>
+    [...html.matchAll(/<tr class="step" data-outcome="([^"]+)"[^>]*>(.*?)<\/tr>/g)].map((m) => ({ outcome: m[1]!, text: m[2]!.replace(/<[^>]+>/g, ' ') }));
+
+  it('says the answer first with its confirmation, then the spread and the flags, then one row per step in run order', () => {
+    const lines = capLines(search);
+    expect(lines[0]).toBe('max connections within SLO: 725 (unconfirmed: 3/3 held at 725, 2/3 breached at 750 (1 runner-limited))');
+    expect(lines[1]).toBe('spread       3 runs at 725: p99 4.30-4.80 ms; 3 runs at 750: p99 14.2-21.0 ms');
+    expect(lines[2]).toMatch(/^warning {6}runner-limited at 750 connections \(the runner was the limit: /);
+    expect(lines[3]).toBe('warning      unconfirmed knee: 750 connections breached 2 of 3 runs; the third measured the runner');
+    const rows = stepRows(lines, 12);
+    expect(rows.map((r) => r.trim().split(/\s+/).slice(0, 2).join(' '))).toEqual(search.capacity!.steps.map((s, i) => `${i + 1} ${s.connections}`));
+    expect(rows[3]).toMatch(/^\s*4\s+800\s+grown\s+-\s+breached\s+32\.0-37\.0 s\s+9\.00 ms\s+25\.0 ms\s+0\.04%\s+2 s\s+target\s+ping_rtt\.p99<10ms$/);
+    expect(rows[9]).toMatch(/^\s*10\s+750\s+fresh\s+1\/2\s+breached\s.*\s+target\s+ping_rtt\.p99<10ms; errors\.rate<0\.1%$/);
+    expect(rows[11]).toMatch(/^\s*12\s+750\s+fresh\s+2\/2\s+runner-limited\s.*\srunner\s+the runner was the limit: a runner process at 97% CPU/);
+    expect(rows[11]).not.toMatch(/breach/i);
+  });
+
+  it('says confirmed when every repeat agreed, unconfirmed (in yellow) when one did not', () => {
+    const cap = structuredClone(search.capacity!);
+    cap.knee!.confirmed = true;
+    cap.steps[11]!.outcome = 'breached';
+    const confirmed = 'max connections within SLO: 725 (confirmed: 3/3 held at 725, 3/3 breached at 750)';
+    expect(capLines(withCapacity(cap), true)[0]).toBe(confirmed);
+    expect(renderHtml(withCapacity(cap))).toContain('capacity 725 (confirmed)');
+    const unconfirmed = capLines(search, true)[0]!;
+    expect(unconfirmed).toBe(`\u001b[33m${capLines(search)[0]}\u001b[0m`);
+    expect(renderHtml(search)).toContain('capacity 725 (unconfirmed)');
+  });
+
+  it('paints breached rows red and runner-limited rows yellow, never red', () => {
+    const rows = stepRows(capLines(search, true), 12);
+    expect(rows[3]).toMatch(/^\u001b\[31m/);
+    expect(rows[11]).toMatch(/^\u001b\[33m/);
+    expect(rows[0]).not.toContain('\u001b[');
+  });
+
+  it('reads a result with only some of the new fields: no knee, windows or timeline', () => {
+    const old = capacityFixture();
+    const cap = { ...old.capacity!, steps: old.capacity!.steps.map((s, i) => ({ ...s, outcome: i === 3 ? ('runner-limited' as const) : s.ok ? ('held' as const) : ('breached' as const) })) };
+    const lines = capLines({ ...old, capacity: cap });
+    expect(lines[0]).toBe('max connections within SLO: 2,000');
+    const rows = stepRows(lines, 5);
+    expect(rows[3]).toMatch(/^\s*4\s+4,000\s+-\s+-\s+runner-limited\s+-\s+-\s+68\.0 ms\s+0\.60%\s+-\s+-\s+the runner was the limit$/);
+    const html = renderHtml({ ...old, capacity: cap });
+    expect(htmlRows(html).map((r) => r.outcome)).toEqual(['held', 'held', 'held', 'runner-limited', 'breached']);
+    expect(html).toContain('capacity 2,000</text>');
+    expect(html).not.toContain('Steady windows');
+  });
+
+  it('for any search: one row per step, a runner-limited row never reads as breached, the answer confirmed only when the knee is', () => {
+    fc.assert(
+      fc.property(capacitySectionArbitrary(), (cap) => {
+        const r = withCapacity(cap);
+        const lines = capLines(r);
+        expect(lines[0]!.startsWith('max connections within SLO: ')).toBe(true);
+        if (cap.knee) expect(lines[0]).toContain(cap.knee.confirmed ? '(confirmed: ' : '(unconfirmed: ');
+        const rows = stepRows(lines, cap.steps.length);
+        cap.steps.forEach((s, i) => {
+          expect(rows[i]!.trim().split(/\s+/)[0]).toBe(String(i + 1));
+          if (s.outcome === 'runner-limited') expect(rows[i]).not.toMatch(/breach/i);
+        });
+        const html = renderHtml(r);
+        const trs = htmlRows(html);
+        expect(trs.map((t) => t.outcome)).toEqual(cap.steps.map((s) => s.outcome));
+        for (const t of trs.filter((x) => x.outcome === 'runner-limited')) expect(t.text).not.toMatch(/breach/i);
+        const marker = cap.knee && cap.knee.lastHeld !== null ? `capacity ${cap.knee.lastHeld.toLocaleString('en-US')} (${cap.knee.confirmed ? 'confirmed' : 'unconfirmed'})` : null;
+        if (marker) expect(html).toContain(marker);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('reads the latency limit from the first upper bound on ping RTT, message RTT or a step, in ms, whatever comes before it', () => {
+    const name = fc.constantFrom(['ping_rtt', 'pingRtt'], ['PING_RTT', 'pingRtt'], ['message_rtt', 'messageRtt'], ['messagertt', 'messageRtt'], ['request.join', 'request.join'], ['expect.welcome-1', 'expect.welcome-1']);
+    const unit = fc.constantFrom(['', 1], ['ms', 1], ['us', 0.001], ['s', 1000]);
+    const other = fc.constantFrom('errors.rate<1%', 'connect.p99<100ms', 'ping_rtt.p99>1ms', 'connections.peak>=10', 'messages.unmatched.rate<1%');
+    fc.assert(
+      fc.property(fc.array(other, { maxLength: 3 }), name, fc.constantFrom('p50', 'p99', 'p99.9', 'p100'), fc.constantFrom('<', '<=', ' < '), fc.integer({ min: 0, max: 1e6 }), unit, ([...before], [metric, canonical], stat, op, hundredths, [u, factor]) => {
+        const value = hundredths / 100;
+        const expr = `${metric}.${stat}${op}${value}${u}`;
+        const slo = latencySlo([...before, expr, 'ping_rtt.p50<1ms']);
+        expect(slo).not.toBeNull();
+        expect(slo!.expr).toBe(expr);
+        expect(slo!.stat).toBe(stat);
+        expect(slo!.limitMs).toBeCloseTo(value * (factor as number), 9);
+        expect(typeof slo!.metric === 'string' ? slo!.metric : slo!.metric.step).toBe(canonical);
+      }),
+    );
+    expect(latencySlo(['errors.rate<1%', 'connect.p99<5ms'])).toBeNull();
+  });
+
+  it('reads the error-rate limit as a fraction, from % or a fraction', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100_000 }), fc.boolean(), (thousandths, asPercent) => {
+        const value = thousandths / 1000;
+        const slo = errorRateSlo(['ping_rtt.p99<10ms', `errors.rate<${value}${asPercent ? '%' : ''}`]);
+        expect(slo!.limit).toBeCloseTo(asPercent ? value / 100 : value, 12);
+      }),
+    );
+    expect(errorRateSlo(['errors.count<3', 'errors.rate>1%'])).toBeNull();
   });
 });
 

@@ -14,6 +14,8 @@ export interface StepTotals extends Counts {
 
 export class ScenarioAggregate {
   private readonly latest = new Map<number, ScenarioWorkerReport>();
+  /** Per worker, counts to subtract (a window's start): counts are cumulative per worker. */
+  private readonly baseline = new Map<number, ScenarioWorkerReport>();
   private readonly histograms = new Map<string, Histogram>();
   private readonly second = new Map<string, Histogram>();
   private previous = new Map<string, { matched: number; timeouts: number }>();
@@ -21,6 +23,10 @@ export class ScenarioAggregate {
   private readonly keys: string[] = [];
 
   constructor(private readonly name: string) {}
+
+  setBaseline(worker: number, report: ScenarioWorkerReport): void {
+    this.baseline.set(worker, report);
+  }
 
   add(worker: number, report: ScenarioWorkerReport): void {
     this.latest.set(worker, report);
@@ -40,16 +46,17 @@ export class ScenarioAggregate {
     const out = new Map<string, StepTotals>();
     for (const key of this.keys) {
       const t: StepTotals = { kind: 'send', name: '', started: 0, matched: 0, timeouts: 0, late: 0, connectionsWithTimeouts: 0, histogram: this.histograms.get(key)! };
-      for (const r of this.latest.values()) {
+      for (const [w, r] of this.latest) {
         const s = r.steps[key];
         if (!s) continue;
+        const b = this.baseline.get(w)?.steps[key];
         t.kind = s.kind;
         t.name = s.name;
-        t.started += s.started;
-        t.matched += s.matched;
-        t.timeouts += s.timeouts;
-        t.late += s.late;
-        t.connectionsWithTimeouts += s.connectionsWithTimeouts;
+        t.started += s.started - (b?.started ?? 0);
+        t.matched += s.matched - (b?.matched ?? 0);
+        t.timeouts += s.timeouts - (b?.timeouts ?? 0);
+        t.late += s.late - (b?.late ?? 0);
+        t.connectionsWithTimeouts += s.connectionsWithTimeouts - (b?.connectionsWithTimeouts ?? 0);
       }
       out.set(key, t);
     }
@@ -58,7 +65,10 @@ export class ScenarioAggregate {
 
   counters(): ScenarioCounters {
     const c: ScenarioCounters = { unexpected: 0, connectionsWithUnexpected: 0, unmatched: 0, connectionsWithUnmatched: 0, completed: 0, iterationsSkipped: 0 };
-    for (const r of this.latest.values()) for (const k of Object.keys(c) as (keyof ScenarioCounters)[]) c[k] += r.counters[k];
+    for (const [w, r] of this.latest) {
+      const b = this.baseline.get(w);
+      for (const k of Object.keys(c) as (keyof ScenarioCounters)[]) c[k] += r.counters[k] - (b?.counters[k] ?? 0);
+    }
     return c;
   }
 

@@ -20,22 +20,36 @@ afterAll(async () => {
 describe('capacity', () => {
   it('finds the largest connection count that holds the SLO, with every step', async () => {
     const r = await runCapacity(profile({ url, heartbeatMs: 100, pongTimeoutMs: 1000 }), {
-      slo: ['errors.count==0', 'connections.peak>=1'],
+      slo: ['errors.count==0'],
       start: 8,
       maxConnections: 64,
       stepDurationS: 0.5,
+      warmupS: 0.2,
+      settleS: 0.2,
+      confirm: 1,
       resolution: 0.01,
+      inline: true,
     });
     expect(r.kind).toBe('capacity');
     expect(r.capacity!.maxConnections).toBe(LIMIT);
     const steps = r.capacity!.steps;
-    expect(steps.slice(0, 3).map((s) => [s.connections, s.ok])).toEqual([
-      [8, true],
-      [16, true],
-      [32, false],
+    // Doubling grows each step on the connections of the step before; bisection below a breach starts fresh.
+    expect(steps.slice(0, 3).map((s) => [s.connections, s.ok, s.start])).toEqual([
+      [8, true, 'fresh'],
+      [16, true, 'grown'],
+      [32, false, 'grown'],
     ]);
-    expect(steps.find((s) => s.connections === 32)!.breached).toEqual(['errors.count==0']);
+    expect(steps[3]!.start).toBe('fresh');
+    // Refused connections count over the whole step (ramp included), and a step must hold what it asked for.
+    expect(steps.find((s) => s.connections === 32)!.breached).toEqual(['errors.count==0', 'connections.held>=32']);
     expect(steps.every((s) => s.ok === s.connections <= LIMIT)).toBe(true);
-    expect(r.load!.connections.opened).toBe(LIMIT);
-  }, 60_000);
+    // The knee is confirmed by one fresh repeat of each side.
+    expect(steps.filter((s) => s.repeat === 1).map((s) => s.connections).sort()).toEqual([LIMIT, LIMIT + 1]);
+    expect(r.capacity!.knee).toMatchObject({ lastHeld: LIMIT, firstBreached: LIMIT + 1, confirmed: true });
+    expect(r.capacity!.flags ?? []).toEqual([]);
+    for (const s of steps) {
+      expect(s.window!.steadyEndS - s.window!.steadyStartS).toBeGreaterThanOrEqual(0.5);
+      expect(s.bottleneck!.limit).toBe(s.ok ? 'none' : 'target');
+    }
+  }, 120_000);
 });

@@ -10,6 +10,7 @@ import { TEST_OPTIONS } from '../../../cli/commands/test.command.js';
 import { FUZZ_OPTIONS } from '../../../cli/commands/fuzz.command.js';
 import { LOAD_OPTIONS } from '../../../cli/commands/load.command.js';
 import { CAPACITY_OPTIONS } from '../../../cli/commands/capacity.command.js';
+import { PROBE_IDLE_OPTIONS } from '../../../cli/commands/probe.command.js';
 import { SERVE_OPTIONS } from '../../../cli/commands/serve.command.js';
 import { REPORT_OPTIONS } from '../../../cli/commands/report.command.js';
 
@@ -79,6 +80,7 @@ const COMMAND_TABLES: Record<string, OptionTable> = {
   fuzz: FUZZ_OPTIONS,
   load: LOAD_OPTIONS,
   capacity: CAPACITY_OPTIONS,
+  probe: PROBE_IDLE_OPTIONS,
   serve: SERVE_OPTIONS,
   report: REPORT_OPTIONS,
 };

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PeriodicSchedule } from '../../../../runners/load/periodic-schedule.js';
 import { stagesOf } from '../../../../runners/load/profile.js';
-import { backoffDelay, phaseOf, targetAt } from '../../../../runners/load/schedule.js';
+import { backoffDelay, phaseOf, prefixPhaseOf, targetAt } from '../../../../runners/load/schedule.js';
 import { parseDurationS, parseStages } from '../../../../runners/load/stages.js';
 
 describe('targetAt', () => {
@@ -90,5 +90,34 @@ describe('PeriodicSchedule', () => {
     s.advance(10_000, (m) => fired.push(m));
     expect(fired.length).toBeLessThanOrEqual(4);
     expect(fired.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('members with phases in any order fire once per period each, at their phase, in time order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 999.999, noNaN: true }), { minLength: 1, maxLength: 60 }), (raw) => {
+        const phases = Float64Array.from(raw);
+        const s = new PeriodicSchedule(1000, phases, 0);
+        const fired: [number, number][] = [];
+        s.advance(999.999, (m, at) => fired.push([m, at]));
+        expect(fired.map(([m]) => m).sort((a, b) => a - b)).toEqual(raw.map((_, k) => k));
+        for (const [m, at] of fired) expect(at).toBe(phases[m]);
+        const times = fired.map(([, at]) => at);
+        expect(times).toEqual([...times].sort((a, b) => a - b));
+      }),
+    );
+  });
+});
+
+describe('prefixPhaseOf', () => {
+  it('spreads every prefix of the pool evenly: no gap over 3/N of the period, for any N', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 5000 }), (n) => {
+        const sorted = Array.from({ length: n }, (_, k) => prefixPhaseOf(k, 1000)).sort((a, b) => a - b);
+        let gap = 1000 - sorted[n - 1]! + sorted[0]!;
+        for (let k = 1; k < n; k++) gap = Math.max(gap, sorted[k]! - sorted[k - 1]!);
+        expect(gap).toBeLessThanOrEqual((3 / n) * 1000);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
