@@ -21,8 +21,10 @@ export function newLoadCounters() {
     outOfOrder: 0,
     /** Echoes that carried our stamp (plain message traffic). */
     echoed: 0,
-    /** Messages sent that no echo answered (plain message traffic). */
+    /** Messages sent that no echo answered (plain message traffic), besides those abandoned below. */
     unmatched: 0,
+    /** Messages still in flight on a connection we closed ourselves (the run's end, a stage going down). */
+    abandoned: 0,
     /** Messages received that carried no stamp and answered no heartbeat: not echoes of ours. */
     unexpected: 0,
     sendsSkipped: 0,

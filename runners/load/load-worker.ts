@@ -302,6 +302,9 @@ export class LoadWorker implements DeflateLoadHost {
 
   onClosed(c: LoadConnection, wasOpen: boolean): void {
     this.scenario?.ended(c);
+    // Echoes still due when we closed are not the target's failure to answer, on a connection it echoed on at all
+    // (one it never echoed on had nothing in flight: every message of it is unmatched).
+    if (wasOpen && !this.scenario && c.seqExpected > 0) this.counters.abandoned += Math.max(0, (c.seqSent - c.seqExpected) | 0);
     if (wasOpen) {
       this.counters.closed += 1;
       this.open -= 1;
@@ -340,7 +343,7 @@ export class LoadWorker implements DeflateLoadHost {
     this.counters.bytesSent = this.bytesOut;
     this.counters.bytesReceived = this.bytesIn;
     // Plain echo traffic: messages sent that no echo has answered (yet, until the final report).
-    if (!this.scenario) this.counters.unmatched = Math.max(0, this.counters.messagesSent - this.counters.echoed);
+    if (!this.scenario) this.counters.unmatched = Math.max(0, this.counters.messagesSent - this.counters.echoed - this.counters.abandoned);
     if (this.spec.profile.deflate) {
       this.counters.deflateNegotiated = this.deflateNegotiated;
       this.counters.appBytesSent = this.appBytesOut;

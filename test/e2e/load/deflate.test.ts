@@ -41,6 +41,7 @@ function expectEchoed(l: NonNullable<Awaited<ReturnType<typeof runLoad>>['load']
   expect(l.errors).toEqual({});
   expect(l.connections).toMatchObject({ opened: 20, failed: 0, dropped: 0 });
   expect(l.histograms.messageRtt.count).toBeGreaterThan(20 * 20);
+  expect(l.counters.unexpected).toBe(0);
   expect(l.counters.unmatched).toBe(0);
   expect(l.counters.outOfOrder).toBe(0);
   expect(l.counters.pongsReceived).toBeGreaterThan(20);

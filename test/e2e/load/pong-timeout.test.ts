@@ -38,6 +38,7 @@ describe('load: pong timeouts', () => {
     expect(l.counters.pingsSent).toBeGreaterThan(20);
     expect(l.counters.pongsReceived).toBeGreaterThanOrEqual(l.counters.pingsSent! - 20);
     expect(l.histograms.pingRtt.count).toBe(l.counters.pongsReceived);
+    expect(l.counters.unexpected).toBe(0);
     expect(l.counters.unmatched).toBe(0);
   }, 30_000);
 });
