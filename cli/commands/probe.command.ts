@@ -3,12 +3,10 @@
 // connections alive, and the interval to use. Progress on stderr, the summary on stdout (or the RunResult with
 // --json), results.json and report.html in --out (and junit.xml with --expect-idle-at-least). Exit 1 when the
 // timeout found is shorter than --expect-idle-at-least, 2 on usage or setup errors (an unreachable target).
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { startReferenceServer, type RunningServer } from '../../peers/server/reference-server.js';
 import { writeJson } from '../../reports/json.js';
-import { renderJunit } from '../../reports/junit.js';
 import type { RunResult } from '../../reports/schema.js';
 import { renderText } from '../../reports/text.js';
 import { describeEnding, ProbeSetupError, runIdleProbe, type ProbeEvent } from '../../runners/probe/idle.js';
@@ -151,14 +149,6 @@ export function progressLine(e: ProbeEvent): string | null {
   }
 }
 
-function writeJunit(result: RunResult, dir: string): void {
-  try {
-    writeFileSync(join(dir, 'junit.xml'), renderJunit(result));
-  } catch (err) {
-    throw new SetupError(`cannot write reports to ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
 export const probeIdleCommand: CommandModule<object, Record<string, unknown>> = {
   command: 'idle [url]',
   describe: "find the path's idle timeout, how idle connections end, and a heartbeat interval that keeps them",
@@ -180,7 +170,6 @@ export const probeIdleCommand: CommandModule<object, Record<string, unknown>> = 
       interrupt.dispose();
     }
     const { dir } = writeReportFiles(result, o.out);
-    if (result.probe?.expectation !== undefined) writeJunit(result, dir);
     if (o.json) process.stdout.write(writeJson(result));
     else process.stdout.write(`${renderText(result, { color: process.stdout.isTTY === true && !process.env.NO_COLOR })}\nresults: ${dir}/results.json\n`);
     process.exitCode = result.probe?.expectation?.ok === false ? ExitCode.Failed : ExitCode.Ok;

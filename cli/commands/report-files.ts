@@ -1,5 +1,6 @@
 // The report files of a run, shared by every run command and the library's writeReports: results.json and
-// report.html always, junit.xml for conformance and fuzz runs (the kinds that have test cases).
+// report.html always, junit.xml for conformance and fuzz runs (the kinds that have test cases) and for a probe
+// with a check (--expect-idle-at-least).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { renderHtml } from '../../reports/html.js';
@@ -21,7 +22,7 @@ export function writeReportFiles(result: RunResult, outDir: string, opts: { fail
     ['results.json', () => writeJson(result)],
     ['report.html', () => renderHtml(result)],
   ];
-  if (result.kind === 'conformance' || result.kind === 'fuzz') {
+  if (result.kind === 'conformance' || result.kind === 'fuzz' || result.probe?.expectation !== undefined) {
     files.push(['junit.xml', () => renderJunit(result, opts.failOn !== undefined ? { failOn: opts.failOn } : {})]);
   }
   const written: string[] = [];

@@ -63,20 +63,13 @@ export class DeflateLoadConnection extends LoadConnection {
     this.seqSent = (this.seqSent + 1) >>> 0;
   }
 
-  override sendText(payload: Uint8Array): void {
+  /** A data message, compressed when the target accepted permessage-deflate (RFC 7692 §7.2.1). */
+  protected override sendData(opcode: number, payload: Uint8Array): void {
     this.dhost.appBytesOut += payload.length;
     const ext = this.ext;
-    if (ext === null) return super.sendText(payload);
-    const c = ext.encode({ opcode: Opcode.Text, payload });
-    this.write(this.dhost.templates.frame(Opcode.Text, c.payload, c.rsv1));
-  }
-
-  override sendBinary(payload: Uint8Array): void {
-    this.dhost.appBytesOut += payload.length;
-    const ext = this.ext;
-    if (ext === null) return super.sendBinary(payload);
-    const c = ext.encode({ opcode: Opcode.Binary, payload });
-    this.write(this.dhost.templates.frame(Opcode.Binary, c.payload, c.rsv1));
+    if (ext === null) return super.sendData(opcode, payload);
+    const c = ext.encode({ opcode, payload });
+    this.write(this.dhost.templates.frame(opcode, c.payload, c.rsv1));
   }
 
   protected override dataFrame(r: DecodedFrame, owned: boolean): void {

@@ -217,11 +217,16 @@ export class LoadConnection {
   }
 
   sendText(payload: Uint8Array): void {
-    this.write(this.host.templates.frame(Opcode.Text, payload));
+    this.sendData(Opcode.Text, payload);
   }
 
   sendBinary(payload: Uint8Array): void {
-    this.write(this.host.templates.frame(Opcode.Binary, payload));
+    this.sendData(Opcode.Binary, payload);
+  }
+
+  /** One unfragmented data message (subclasses transform the payload: permessage-deflate). */
+  protected sendData(opcode: number, payload: Uint8Array): void {
+    this.write(this.host.templates.frame(opcode, payload));
   }
 
   /** `owned`: the chunk is ours to keep; otherwise it is the shared read buffer, valid only during this call. */

@@ -10,7 +10,7 @@ import { startEmbeddedTarget, type EmbeddedTarget } from '../load/embedded-targe
 import { FD_OVERHEAD, readSystemLimits } from '../load/preflight.js';
 import type { LoadProfile } from '../load/profile.js';
 import { LoadSession, poolWithinLimits } from '../load/session.js';
-import { parseThreshold } from '../load/thresholds.js';
+import { isLatencyThreshold, parseThreshold } from '../load/thresholds.js';
 import { answer, flagsOf, kneeOf, planNext } from './plan.js';
 import { StepStats } from './process-stats.js';
 import { probeRtt } from './settle.js';
@@ -111,7 +111,7 @@ export async function runCapacity(
     if (target) await target.stop();
   }
   if (run.signal?.aborted) interrupted = true;
-  const latencyMetric = slo.find((t) => t.parsed.kind === 'latency' || (t.parsed.kind === 'step' && typeof t.parsed.stat === 'number'))?.metric;
+  const latencyMetric = slo.find(isLatencyThreshold)?.metric;
   const flags = [...warnings, ...flagsOf(steps, confirm)];
   return {
     schema: SCHEMA_ID,

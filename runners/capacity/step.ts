@@ -6,7 +6,7 @@
 import type { Bottleneck, CapacityStep, LatencyFigures, ThresholdResult } from '../../reports/schema.js';
 import { percentileMs, type HistogramSet } from '../load/histograms.js';
 import type { LoadSession } from '../load/session.js';
-import { evaluateThresholds, type Threshold, type ThresholdInputs } from '../load/thresholds.js';
+import { evaluateThresholds, isLatencyThreshold, type Threshold, type ThresholdInputs } from '../load/thresholds.js';
 import type { LoadWindow } from '../load/window.js';
 import type { StepStats } from './process-stats.js';
 import { waitSettled, type ProbeTarget } from './settle.js';
@@ -69,7 +69,7 @@ export function windowInputs(w: LoadWindow): ThresholdInputs {
 /** The smallest latency limit among the SLOs (ms), for the jitter test; null when no SLO bounds a latency from above. */
 function latencyLimitMs(slo: readonly Threshold[]): number | null {
   const limits = slo
-    .filter((t) => (t.parsed.kind === 'latency' || (t.parsed.kind === 'step' && typeof t.parsed.stat === 'number')) && (t.op === '<' || t.op === '<='))
+    .filter((t) => isLatencyThreshold(t) && (t.op === '<' || t.op === '<='))
     .map((t) => t.limit);
   return limits.length > 0 ? Math.min(...limits) : null;
 }
@@ -113,7 +113,7 @@ export function judgeBottleneck(
   }
   const explained = why.length > 0 && breached.every((r) => {
     const t = slo.find((x) => x.expr === r.expr);
-    const isLatency = t !== undefined && (t.parsed.kind === 'latency' || (t.parsed.kind === 'step' && typeof t.parsed.stat === 'number'));
+    const isLatency = t !== undefined && isLatencyThreshold(t);
     return isLatency ? r.value !== null && r.value - t!.limit <= 2 * delay : saturated;
   });
   if (explained) return { limit: 'runner', reason: `the runner was the limit: ${why.join(', ')}${shared}`, ...base };

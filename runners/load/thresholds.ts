@@ -161,6 +161,11 @@ export function parseThreshold(expr: string): Threshold {
   return fail(expr, `unknown metric ${JSON.stringify(name)}`);
 }
 
+/** A threshold on a latency (a histogram statistic of the run or of a scenario step), not on a count. */
+export function isLatencyThreshold(t: Threshold): boolean {
+  return t.parsed.kind === 'latency' || (t.parsed.kind === 'step' && typeof t.parsed.stat === 'number');
+}
+
 /** What thresholds are judged on: the run-wide histograms and counts. */
 export interface ThresholdInputs {
   histograms: Record<HistogramName, Histogram>;
