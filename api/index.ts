@@ -7,6 +7,7 @@
 import { executeCapacity, CAPACITY_OPTIONS } from '../cli/commands/capacity.command.js';
 import { executeFuzz, FUZZ_OPTIONS } from '../cli/commands/fuzz.command.js';
 import { executeLoad, LOAD_OPTIONS, noConnectionError } from '../cli/commands/load.command.js';
+import { executeProbeIdle, PROBE_IDLE_OPTIONS } from '../cli/commands/probe.command.js';
 import { writeReportFiles, type ReportFiles } from '../cli/commands/report-files.js';
 import { listenError, serverOptionsFrom, SERVE_OPTIONS } from '../cli/commands/serve.command.js';
 import { executeTest, TEST_OPTIONS } from '../cli/commands/test.command.js';
@@ -16,6 +17,7 @@ import type { CaseResult, RunResult } from '../reports/schema.js';
 import type { CapacityEvent } from '../runners/capacity/search.js';
 import type { ConformanceProgress } from '../runners/conformance/run.js';
 import type { LoadEvent } from '../runners/load/engine.js';
+import type { ProbeEvent } from '../runners/probe/idle.js';
 import { assertConformance, type ConformOptions } from './assert.js';
 import { resolveApiOptions, targetText, type ApiOptions } from './options.js';
 
@@ -23,7 +25,7 @@ export { SetupError, UsageError, WsprobeError } from '../cli/errors.js';
 export { renderText } from '../reports/text.js';
 export { findingsOf, findingTitle } from '../reports/findings.js';
 export type { CaseResult, Finding, RunResult, Verdict } from '../reports/schema.js';
-export type { CapacityEvent, ConformanceProgress, LoadEvent, ReportFiles, RunningServer };
+export type { CapacityEvent, ConformanceProgress, LoadEvent, ProbeEvent, ReportFiles, RunningServer };
 export type { ApiOptions, CamelCase } from './options.js';
 export { assertConformance, ConformanceError, conformanceProblem, failingFindings, formatFindings, type ConformOptions } from './assert.js';
 
@@ -44,6 +46,7 @@ export type ConformanceOptions = ApiOptions<typeof TEST_OPTIONS, 'list' | 'json'
 export type FuzzOptions = ApiOptions<typeof FUZZ_OPTIONS, 'json' | 'out' | 'emit-case'> & RunControl<FuzzProgress>;
 export type LoadOptions = ApiOptions<typeof LOAD_OPTIONS, 'json' | 'out'> & RunControl<LoadEvent>;
 export type CapacityOptions = ApiOptions<typeof CAPACITY_OPTIONS, 'out'> & RunControl<CapacityEvent>;
+export type ProbeIdleOptions = ApiOptions<typeof PROBE_IDLE_OPTIONS, 'json' | 'out'> & RunControl<ProbeEvent>;
 /** The reference server's options; unlike `wsprobe serve`, `port` defaults to 0 (the OS chooses). */
 export type ServerOptions = ApiOptions<typeof SERVE_OPTIONS, 'config'>;
 
@@ -82,6 +85,16 @@ export async function runCapacity(options: CapacityOptions = {}): Promise<RunRes
   const o = resolveApiOptions(CAPACITY_OPTIONS, options, ['out']);
   const raw = targetText(options.url);
   return executeCapacity(o, raw !== undefined ? parseTargetUrl(raw).href : '', hooks(options));
+}
+
+/**
+ * `wsprobe probe idle`: the path's idle timeout, how idle connections end and the longest heartbeat interval that
+ * kept connections alive, with a recommended interval (`result.probe`).
+ */
+export async function runProbeIdle(options: ProbeIdleOptions = {}): Promise<RunResult> {
+  const o = resolveApiOptions(PROBE_IDLE_OPTIONS, options, ['json', 'out']);
+  const raw = targetText(options.url);
+  return executeProbeIdle(o, raw !== undefined ? parseTargetUrl(raw).href : '', hooks(options));
 }
 
 /** `wsprobe serve`, in process: the reference echo server. `close()` ends every connection with 1001. */

@@ -190,6 +190,10 @@ const load: TextSection = (r, { paint }) => {
   if (Object.keys(l.connections.dropsByCode).length > 0) {
     lines.push(`drops        ${Object.entries(l.connections.dropsByCode).map(([k, v]) => `${k}: ${formatCount(v)}`).join('  ')}`);
   }
+  if ((k.silentDrops ?? 0) > 0) {
+    lines.push(paint('red', `half-open    ${formatCount(k.silentDrops!)} connection${k.silentDrops === 1 ? '' : 's'} silently dropped: open here, but a ping and then two pong timeouts passed with nothing received (a path that drops without FIN or RST)`));
+  }
+  if ((k.latePongs ?? 0) > 0) lines.push(`late pongs   ${formatCount(k.latePongs!)} answered only after the pong timeout (within one more): slow, not dropped`);
   if (Object.keys(l.errors).length > 0) {
     lines.push(`errors       ${Object.entries(l.errors).map(([k, v]) => `${k}: ${formatCount(v)}`).join('  ')}`);
   }

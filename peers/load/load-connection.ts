@@ -117,6 +117,11 @@ export class LoadConnection {
   lastReceivedAt = 0;
   /** When the outstanding ping was sent; 0 when none is outstanding. */
   pingSentAt = 0;
+  /**
+   * When the outstanding ping's pong timeout passed with nothing at all received since the ping (0 otherwise): the
+   * connection may be half-open. It gets one more pong timeout to prove otherwise (runners/load/timeouts.ts).
+   */
+  suspectAt = 0;
   missedPongs = 0;
   seqSent = 0;
   seqExpected = 0;
@@ -156,6 +161,7 @@ export class LoadConnection {
     this.seqSent = 0;
     this.seqExpected = 0;
     this.pingSentAt = 0;
+    this.suspectAt = 0;
     let socket: OwnedSocket;
     if (t.tls) {
       socket = tlsConnect({ ...t.tls, localAddress, localPort } as ConnectionOptions) as OwnedSocket;
@@ -367,7 +373,7 @@ export class LoadConnection {
     if (prev === ConnState.Closed || prev === ConnState.Idle) return;
     this.error = kind;
     this.finish();
-    if (prev === ConnState.Open) this.host.onDrop(this, kind === 'pong-timeout' ? 'pong-timeout' : '1006', kind);
+    if (prev === ConnState.Open) this.host.onDrop(this, kind === 'pong-timeout' || kind === 'silent-drop' ? kind : '1006', kind);
     else if (prev === ConnState.Closing) this.host.onClosed(this, true);
     else this.host.onFail(this, kind, detail);
   }

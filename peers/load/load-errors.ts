@@ -9,6 +9,8 @@ export const LOAD_ERROR_KINDS = [
   'handshake',
   'protocol',
   'pong-timeout',
+  /** Half-open: a ping unanswered and nothing else received for twice the pong timeout, the socket still open. */
+  'silent-drop',
   'tls',
   'addr-not-available',
   /** The chosen source port was taken (retried with the next one before it counts). */

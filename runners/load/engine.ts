@@ -252,6 +252,8 @@ function buildLoadSection(
       pingsSent: counters.pingsSent ?? 0,
       pongsReceived: counters.pongsReceived ?? 0,
       missedPongs: counters.missedPongs ?? 0,
+      silentDrops: counters.silentDrops ?? 0,
+      latePongs: counters.latePongs ?? 0,
       pingsSkippedOutstanding: counters.pingsSkipped ?? 0,
       maxSilenceMs: Math.round(agg.maxSilenceMs),
       jitterP99Ms: histograms.heartbeatJitter!.p99,

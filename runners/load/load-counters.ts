@@ -16,6 +16,10 @@ export function newLoadCounters() {
     pingsSent: 0,
     pongsReceived: 0,
     missedPongs: 0,
+    /** Pongs that came only in the grace after a pong timeout (a slow path, not a dead one). */
+    latePongs: 0,
+    /** Connections found half-open: open locally, a ping unanswered and nothing received for 2 x pong timeout. */
+    silentDrops: 0,
     pingsSkipped: 0,
     unsolicitedPongs: 0,
     outOfOrder: 0,

@@ -9,7 +9,7 @@ export const THRESHOLD_GRAMMAR = [
   'threshold := METRIC.STAT OP NUMBER[UNIT]',
   '  latency METRIC: connect | ping_rtt | message_rtt | heartbeat_jitter | recover',
   '          STAT: p50 | p90 | p95 | p99 | p99.9 | (any pNN.N) | min | max | mean | count; UNIT: us | ms | s (default ms)',
-  '  errors.rate (UNIT %, or a fraction) | errors.count | errors.<kind> (refused, timeout, reset, handshake-status, protocol, pong-timeout, ...)',
+  '  errors.rate (UNIT %, or a fraction) | errors.count | errors.<kind> (refused, timeout, reset, handshake-status, protocol, pong-timeout, silent-drop, ...)',
   '  connections.peak | connections.opened | connections.failed | connections.dropped | connections.reconnects',
   '  messages.sent | messages.received | messages.unmatched | messages.unmatched.rate (echo traffic) | pongs.missed',
   '  scenario steps: KIND.NAME.STAT, KIND send | expect | request | subscribe, STAT a latency STAT or started | matched | timeouts | late',

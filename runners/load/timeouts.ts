@@ -21,9 +21,7 @@ export function sweepTimeouts(conns: readonly LoadConnection[], now: number, p: 
     switch (c.state) {
       case ConnState.Open:
         if (c.pingSentAt !== 0 && now - c.pingSentAt > p.pongTimeoutMs) {
-          c.missedPongs += 1;
-          counters.missedPongs += 1;
-          c.abort('pong-timeout', `no pong within ${p.pongTimeoutMs} ms`);
+          pongOverdue(c, now, p.pongTimeoutMs, counters);
         } else if (now - c.lastReceivedAt > maxSilence) maxSilence = now - c.lastReceivedAt;
         break;
       case ConnState.Connecting:
@@ -38,4 +36,28 @@ export function sweepTimeouts(conns: readonly LoadConnection[], now: number, p: 
     }
   }
   return maxSilence;
+}
+
+/**
+ * A ping unanswered past the pong timeout. When something else arrived since the ping, the target is alive but
+ * did not answer (RFC 6455 §5.5.2: "MUST send a Pong frame in response"): dropped as 'pong-timeout'. When nothing
+ * at all arrived, the connection may be half-open (a proxy or load balancer dropped it silently, the socket still
+ * open here) or merely slow: it gets one more pong timeout. A pong in that grace counts as late and the connection
+ * lives; silence through it is a silent drop ('silent-drop'), counted apart from pong timeouts.
+ */
+function pongOverdue(c: LoadConnection, now: number, pongTimeoutMs: number, counters: LoadCounters): void {
+  const heardSincePing = c.lastReceivedAt >= c.pingSentAt;
+  if (c.suspectAt === 0 && !heardSincePing) {
+    c.suspectAt = now;
+    return;
+  }
+  if (c.suspectAt !== 0 && now - c.suspectAt <= pongTimeoutMs) return;
+  c.missedPongs += 1;
+  counters.missedPongs += 1;
+  if (heardSincePing) {
+    c.abort('pong-timeout', `RFC 6455 §5.5.2: no pong within ${pongTimeoutMs} ms, though the target sent other data`);
+    return;
+  }
+  counters.silentDrops += 1;
+  c.abort('silent-drop', `half-open: no pong and nothing else for ${Math.round(now - c.pingSentAt)} ms while the socket stayed open (a path that drops connections silently)`);
 }

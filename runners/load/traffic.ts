@@ -70,6 +70,13 @@ export class Traffic {
       return;
     }
     recordMs(this.histograms.pingRtt, performance.now() - c.pingSentAt);
+    this.answered(c);
+  }
+
+  /** The outstanding heartbeat was answered; one answered in the grace after its pong timeout was late. */
+  private answered(c: LoadConnection): void {
+    if (c.suspectAt !== 0) this.counters.latePongs += 1;
+    c.suspectAt = 0;
     c.pingSentAt = 0;
   }
 
@@ -80,7 +87,7 @@ export class Traffic {
     if (this.appPong && text && c.pingSentAt !== 0 && this.appPong.equals(payload)) {
       this.counters.pongsReceived += 1;
       recordMs(this.histograms.pingRtt, now - c.pingSentAt);
-      c.pingSentAt = 0;
+      this.answered(c);
       return;
     }
     if (!readStamp(payload, this.stamp)) {

@@ -10,6 +10,7 @@ import {
   runConformance,
   runFuzz,
   runLoad,
+  runProbeIdle,
   SetupError,
   startReferenceServer,
   UsageError,
@@ -93,5 +94,21 @@ describe('wsprobe library API', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('runs an idle probe with progress, and stops it on abort with what was measured', async () => {
+    const events: string[] = [];
+    const probe = await runProbeIdle({ max: 1, resolution: 0.2, connections: 2, heartbeats: '0.5', onProgress: (e) => events.push(e.type) });
+    expect(probe.kind).toBe('probe');
+    expect(probe.target.embedded).toBe(true);
+    expect(probe.probe).toMatchObject({ idleTimeoutS: null, complete: true });
+    expect(probe.probe!.heartbeats).toEqual([expect.objectContaining({ intervalS: 0.5, verdict: 'kept-alive' })]);
+    expect(events.length).toBeGreaterThan(0);
+    const ac = new AbortController();
+    const stopped = runProbeIdle({ max: 30, heartbeats: 'none', signal: ac.signal, onProgress: () => ac.abort() });
+    const r = await stopped;
+    expect(r.interrupted).toBe(true);
+    expect(r.probe!.complete).toBe(false);
+    await expect(runProbeIdle({ max: 5, expectIdleAtLeast: 10 })).rejects.toBeInstanceOf(UsageError);
   });
 });

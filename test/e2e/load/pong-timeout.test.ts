@@ -1,4 +1,6 @@
-// A server that stops answering pings: every connection is declared dead after --pong-timeout.
+// A server that stops answering pings: with other data still arriving, every connection is dropped after
+// --pong-timeout; with nothing arriving at all it is a silent drop (half-open) after one more; pongs in that grace
+// are late, not drops.
 import { afterEach, describe, expect, it } from 'vitest';
 import { runLoad } from '../../../runners/load/engine.js';
 import { profile, startWsServer, type TestServer } from './load-helpers.js';
@@ -10,15 +12,41 @@ afterEach(async () => {
 });
 
 describe('load: pong timeouts', () => {
-  it('detects missing pongs, drops the connections and counts them', async () => {
+  it('drops connections whose pings go unanswered while echoes still arrive as pong timeouts', async () => {
     server = await startWsServer({ autoPong: false });
-    const r = await runLoad(profile({ url: server.url, connections: 20, durationS: 2, heartbeatMs: 300, pongTimeoutMs: 400 }));
+    // Echo traffic on every connection (20 messages/s each): the target is alive, it just answers no ping.
+    const r = await runLoad(profile({ url: server.url, connections: 20, durationS: 2, heartbeatMs: 300, pongTimeoutMs: 400, messageRate: 20 }));
     const l = r.load!;
     expect(l.connections.opened).toBe(20);
     expect(l.errors['pong-timeout']).toBe(20);
     expect(l.connections.dropsByCode['pong-timeout']).toBe(20);
     expect(l.heartbeat!.missedPongs).toBe(20);
+    expect(l.counters.silentDrops).toBe(0);
     expect(l.counters.pongsReceived).toBe(0);
+  }, 30_000);
+
+  it('counts a connection that goes silent after a ping as a silent drop (half-open), after one more pong timeout', async () => {
+    server = await startWsServer({ autoPong: false });
+    const r = await runLoad(profile({ url: server.url, connections: 20, durationS: 2, heartbeatMs: 300, pongTimeoutMs: 400 }));
+    const l = r.load!;
+    expect(l.connections.opened).toBe(20);
+    expect(l.errors).toEqual({ 'silent-drop': 20 });
+    expect(l.connections.dropsByCode).toEqual({ 'silent-drop': 20 });
+    expect(l.heartbeat).toMatchObject({ missedPongs: 20, silentDrops: 20, latePongs: 0 });
+    expect(l.counters.pongsReceived).toBe(0);
+  }, 30_000);
+
+  it('counts pongs that come after the pong timeout but within the grace as late, and drops nothing', async () => {
+    server = await startWsServer({ autoPong: false });
+    // Every pong 600 ms late: past the 400 ms pong timeout, inside the grace of one more.
+    server.wss.on('connection', (ws) => ws.on('ping', (data) => setTimeout(() => ws.pong(data), 600)));
+    const r = await runLoad(profile({ url: server.url, connections: 10, durationS: 2.5, heartbeatMs: 1_000, pongTimeoutMs: 400 }));
+    const l = r.load!;
+    expect(l.errors).toEqual({});
+    expect(l.connections.dropped).toBe(0);
+    expect(l.counters.latePongs).toBeGreaterThanOrEqual(10);
+    expect(l.counters.latePongs).toBe(l.counters.pongsReceived);
+    expect(l.counters.silentDrops).toBe(0);
   }, 30_000);
 
   it('keeps connections whose pongs arrive', async () => {

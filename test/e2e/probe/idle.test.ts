@@ -166,6 +166,28 @@ describe('wsprobe probe idle', () => {
     expect(lost.load!.connections.dropsByCode).toEqual({ '1006': 10 });
   }, 60_000);
 
+  it("wsprobe load through the blackhole relay keeps every connection at the probe's recommendation and counts silent drops without one", async () => {
+    const result = await relayRun;
+    const everyMs = Math.round(result.probe!.recommended!.intervalS * 1000);
+    const load = (heartbeat: number): Promise<{ cli: CliResult; result: RunResult }> => {
+      const dir = outDir();
+      const args = ['load', relay.url, '--connections', '8', '--duration', '7', '--workers', '1', '--heartbeat', String(heartbeat), '--pong-timeout', '500', '--out', dir];
+      return runCli(args, { timeoutMs: 60_000 }).then((cli) => ({ cli, result: JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as RunResult }));
+    };
+    // 2.5 s between pings leaves more than the relay's 2 s of silence: each connection is blackholed by its second
+    // ping at the latest, which then gets nothing back while the socket stays open.
+    const [kept, lost] = await Promise.all([load(everyMs), load(2_500)]);
+    expect(kept.result.load!.connections).toMatchObject({ opened: 8, dropped: 0 });
+    expect(kept.result.load!.counters.silentDrops).toBe(0);
+    const l = lost.result.load!;
+    expect(l.connections).toMatchObject({ opened: 8, dropped: 8 });
+    expect(l.connections.dropsByCode).toEqual({ 'silent-drop': 8 });
+    expect(l.errors).toEqual({ 'silent-drop': 8 });
+    expect(l.counters).toMatchObject({ silentDrops: 8, latePongs: 0 });
+    expect(l.heartbeat).toMatchObject({ silentDrops: 8 });
+    expect(lost.cli.stdout).toMatch(/half-open\s+8 connections silently dropped/);
+  }, 60_000);
+
   it('says in one line, with exit 2, that an unreachable target cannot be probed', async () => {
     const port = await freePort();
     const r = await runCli(['probe', 'idle', `ws://127.0.0.1:${port}/`, '--max', '5', '--out', outDir()], { timeoutMs: 20_000 });
