@@ -1,5 +1,7 @@
-// What a RawPeer recorded: the grader's only input besides the case's expectation. Times are milliseconds since
-// the case started. Memory is bounded: payloads past the recording limits keep only their length and SHA-256.
+// What a RawPeer (or, in server role, a WireServerPeer) recorded: the grader's only input besides the case's
+// expectation. Times are milliseconds since the case started. Memory is bounded: payloads past the recording limits
+// keep only their length and SHA-256.
+import type { HttpHead } from '../../protocol/handshake/head-parser.js';
 import type { Violation } from '../../protocol/violations.js';
 import type { HandshakeOutcome } from './peer.js';
 
@@ -9,8 +11,13 @@ import type { HandshakeOutcome } from './peer.js';
  */
 export const GIVE_UP_MARK = 'give-up';
 
-/** How TCP ended. 'client-drop': the harness destroyed the socket because the target did not close it in time. */
-export type TcpEndKind = 'fin' | 'reset' | 'error' | 'client-drop';
+/**
+ * How TCP ended. 'client-drop': the harness (as client) destroyed the socket because the target did not close it in
+ * time. 'server-close': the harness, as the server of a client under test, closed TCP itself: after the closing
+ * handshake (RFC 6455 §7.1.1: the server closes first), on purpose (peer.drop()), or at the case deadline (`detail`
+ * says which).
+ */
+export type TcpEndKind = 'fin' | 'reset' | 'error' | 'client-drop' | 'server-close';
 
 export interface ReceivedPayload {
   length: number;
@@ -46,8 +53,20 @@ export interface TcpEnd {
   detail?: string;
 }
 
+/** The opening handshake a client under test sent (server role), and the RFC 6455 §4.1 rule it broke, if any. */
+export interface ObservedRequest {
+  t: number;
+  head: HttpHead;
+  violation: { id: string; rfc: string; message: string } | null;
+}
+
 export interface Observation {
+  /** Client role: the target's response to our opening handshake. Server role: null. */
   handshake: (HandshakeOutcome & { t: number }) | null;
+  /** Server role: the client's opening handshake. */
+  request?: ObservedRequest;
+  /** Server role: when our response went out, and its status (null when the bytes sent were no status line). */
+  responseSent?: { t: number; status: number | null };
   events: ObservedEvent[];
   /** Named points in time set by the case script (peer.mark). */
   marks: { name: string; t: number }[];

@@ -1,9 +1,13 @@
 // The observer: sans-I/O, bytes in, an Observation out. Whoever drives a connection (the raw peer of the
-// conformance cases, the fuzzers' driver, later an HTTP/2 stream) feeds it what the target sent and tells it what
-// was sent and when TCP ended; it parses the response head, decodes frames, checks every frame the target sends
-// with validateFrame and the message rules (the one place target frames are judged, so every mode reports the same
-// violation ids), reassembles and inflates messages, and records a bounded transcript. It decides no verdict: the
-// grader does. No sockets, no timers: the caller supplies the clock.
+// conformance cases, the fuzzers' driver, the wire server peer of client cases, later an HTTP/2 stream) feeds it
+// what the target sent and tells it what was sent and when TCP ended; it parses the response head, decodes frames,
+// checks every frame the target sends with validateFrame and the message rules (the one place target frames are
+// judged, so every mode reports the same violation ids), reassembles and inflates messages, and records a bounded
+// transcript. It decides no verdict: the grader does. No sockets, no timers: the caller supplies the clock.
+//
+// Role: by default we are the client and the target a server. In server role (client cases: the target is a
+// WebSocket client) the driver has parsed the request head itself and hands it over (recordRequest); the target's
+// frames are checked as a server receives them (RFC 6455 §5.1: they must be masked).
 import { createHash, type Hash } from 'node:crypto';
 import { decodeClosePayload, isCloseViolation, isValidWireCloseCode } from '../../protocol/close.js';
 import { isControlOpcode, isReservedOpcode, MAX_CONTROL_PAYLOAD, Opcode, opcodeName } from '../../protocol/constants.js';
@@ -11,7 +15,7 @@ import { FrameDecoder } from '../../protocol/frame/decoder.js';
 import { rsvBits, type DecodedFrame } from '../../protocol/frame/frame.js';
 import { validateFrame } from '../../protocol/frame/validate.js';
 import { checkServerResponse } from '../../protocol/handshake/client-response.js';
-import { HttpHeadParser } from '../../protocol/handshake/head-parser.js';
+import { HttpHeadParser, type HttpHead } from '../../protocol/handshake/head-parser.js';
 import { Utf8Validator } from '../../protocol/utf8.js';
 import { violation } from '../../protocol/violations.js';
 import type { TranscriptEntry } from '../../reports/schema.js';
@@ -63,7 +67,16 @@ interface OpenMessage {
   utf8: Utf8Validator | null;
 }
 
-type Phase = 'idle' | 'handshake' | 'frames' | 'http-body' | 'undecodable';
+/** Server role: bytes a client sends before our response are kept for decoding up to this many (then counted). */
+const MAX_EARLY_BYTES = 1024 * 1024;
+
+export interface ObserverOptions {
+  /** Which end we are. Default 'client' (the target is a server). */
+  role?: 'client' | 'server';
+}
+
+/** 'request': server role, the request is in but our response has not gone out. */
+type Phase = 'idle' | 'handshake' | 'request' | 'frames' | 'http-body' | 'undecodable';
 
 export class Observer {
   readonly observation: Observation = emptyObservation();
@@ -79,6 +92,10 @@ export class Observer {
   private deflateStage: DeflateStage | null = null;
   private readonly limits: Required<ObserverLimits>;
   private readonly transcript: Transcript;
+  private readonly role: 'client' | 'server';
+  /** Server role: bytes the client sent before our response (RFC 6455 §4.1: it MUST wait for the response). */
+  private early: Uint8Array[] = [];
+  private earlyBytes = 0;
 
   /**
    * `now`: ms since the case started. `onClose`: called once when the target's first close frame arrives, with its
@@ -88,7 +105,9 @@ export class Observer {
     private readonly now: () => number,
     limits: ObserverLimits = {},
     private readonly onClose?: (code: number | null) => void,
+    opts: ObserverOptions = {},
   ) {
+    this.role = opts.role ?? 'client';
     this.limits = {
       keepPayloadBytes: limits.keepPayloadBytes ?? 1024 * 1024,
       keepTotalBytes: limits.keepTotalBytes ?? 8 * 1024 * 1024,
@@ -224,13 +243,51 @@ export class Observer {
     }
   }
 
+  // ---- Server role: the client's request and our response ----
+
+  /** The client's opening handshake as parsed by the driver, and the §4.1 rule it broke (null: none). */
+  recordRequest(head: HttpHead, violation: { id: string; rfc: string; message: string } | null, t = this.now()): void {
+    this.phase = 'request';
+    this.observation.request = { t, head, violation };
+    this.record({ dir: 'in', kind: 'handshake', text: previewHead([head.startLine, ...head.headers.map(([k, v]) => `${k}: ${v}`)].join('\r\n')) });
+    if (violation) this.record({ dir: 'local', kind: 'note', text: violation.message });
+  }
+
+  /**
+   * Our response went out (`status`: null when the bytes hold no status line). Whatever the status, what the client
+   * sends next is decoded as frames: a client that takes a refused or invalid handshake for an open connection
+   * shows it by sending frames (RFC 6455 §4.1). `deflate`: the permessage-deflate stage the response agreed to.
+   */
+  responseSent(head: Uint8Array, status: number | null, deflate: DeflateStage | null = null): void {
+    this.observation.responseSent = { t: this.now(), status };
+    this.record({ dir: 'out', kind: 'handshake', length: head.length, text: previewHead(Buffer.from(head).toString('latin1')) });
+    this.deflateStage = deflate;
+    this.phase = 'frames';
+    const early = this.early;
+    this.early = [];
+    for (const chunk of early) this.decodeFrames(chunk);
+  }
+
   // ---- Incoming bytes ----
 
   receive(chunk: Uint8Array): void {
     this.observation.bytesIn += chunk.length;
     if (this.phase === 'handshake') this.onHead(chunk);
     else if (this.phase === 'frames') this.decodeFrames(chunk);
+    else if (this.phase === 'request') this.onEarly(chunk);
     else this.record({ dir: 'in', kind: 'bytes', length: chunk.length, ...previewPayload(chunk) });
+  }
+
+  /** Bytes before our response: a §4.1 breach by the client, noted, and decoded once the response is out. */
+  private onEarly(chunk: Uint8Array): void {
+    if (this.earlyBytes === 0) this.record({ dir: 'local', kind: 'note', text: 'the client sent data before our response (RFC 6455 §4.1: it MUST wait for the response)' });
+    this.record({ dir: 'in', kind: 'bytes', length: chunk.length, ...previewPayload(chunk) });
+    if (this.earlyBytes + chunk.length > MAX_EARLY_BYTES) {
+      this.observation.truncated = true;
+      return;
+    }
+    this.earlyBytes += chunk.length;
+    this.early.push(chunk.slice());
   }
 
   private decodeFrames(chunk: Uint8Array): void {
@@ -280,11 +337,11 @@ export class Observer {
     this.recordIn(frame, close);
     // RFC 6455 §5.5.1: "The application MUST NOT send any more data frames after sending a Close frame."
     if (obs.closeReceived !== null) {
-      const v = violation('frame-after-close', `${opcodeName(frame.opcode)} frame after the server's close frame`);
+      const v = violation('frame-after-close', `${opcodeName(frame.opcode)} frame after the ${this.role === 'server' ? 'client' : 'server'}'s close frame`);
       this.pushEvent({ kind: 'violation', t, violation: v, opcode: frame.opcode });
       return;
     }
-    const v = validateFrame(frame, { role: 'client', allowedRsv: this.deflateStage?.rsvMask ?? 0, messageOpen: this.message !== null });
+    const v = validateFrame(frame, { role: this.role, allowedRsv: this.deflateStage?.rsvMask ?? 0, messageOpen: this.message !== null });
     if (v) this.pushEvent({ kind: 'violation', t, violation: v, opcode: frame.opcode });
     if (isReservedOpcode(frame.opcode)) return;
     if (isControlOpcode(frame.opcode)) {

@@ -1,7 +1,8 @@
-// The `Peer` interface: how conformance cases act on a target and observe it. RawPeer (peers/raw/raw-peer.ts) is the
-// implementation; cases see only this interface (re-exported by suites/define.ts). Sends never throw because the
-// target misbehaved, and every wait ends by its timeout or the case deadline: a case script acts and observes, the
-// grader decides.
+// How case scripts act on the other side of a connection and observe it. `WirePeer`: what both roles do (send any
+// bytes or frames, close, wait, record); `Peer`: wsprobe as the client of a server under test, implemented by RawPeer
+// (peers/raw/raw-peer.ts); its server-side twin is peers/wire-server/server-peer.ts. Cases see only these interfaces
+// (re-exported by suites/define.ts). Sends never throw because the target misbehaved, and every wait ends by its
+// timeout or the case deadline: a case script acts and observes, the grader decides.
 import type { HttpHead } from '../../protocol/handshake/head-parser.js';
 import type { Observation } from './observation.js';
 import type { DeflateAgreement } from '../../protocol/extensions/permessage-deflate.js';
@@ -107,20 +108,26 @@ export interface HandshakeOutcome {
 /** What waits return: true when the awaited thing happened, false on timeout or when it can no longer happen. */
 export type WaitResult = boolean;
 
-export interface Peer {
-  /** The target URL. */
-  readonly url: URL;
+/**
+ * What a case script does on a connection, whichever side wsprobe plays: the raw peer is the client towards a server
+ * under test (`Peer`), the wire server peer the server towards a client under test (`ServerPeer`,
+ * peers/wire-server/server-peer.ts). A script written on this interface alone runs in both catalogues
+ * (suites/define.ts, defineWireCase). The roles differ in two things only, named where they apply: who masks
+ * (RFC 6455 §5.1: a client masks every frame, a server none) and who closes TCP first (§7.1.1: the server).
+ */
+export interface WirePeer {
   /**
-   * The permessage-deflate stage once negotiated (RFC 7692): sendMessage compresses, received compressed messages
-   * are inflated. null when not negotiated; frames sent with sendFrame are never compressed.
+   * The permessage-deflate stage once agreed (RFC 7692): sendMessage compresses, received compressed messages are
+   * inflated. null (or absent) when not agreed; frames sent with sendFrame are never compressed.
    */
   readonly deflate?: DeflateStage | null;
-  /** Sends the opening handshake and waits for the response head. Done by the runner unless the case says 'manual'. */
-  handshake(spec?: HandshakeSpec): Promise<HandshakeOutcome>;
 
   /** Sends raw bytes. */
   send(bytes: Uint8Array, opts?: SendOptions): Promise<void>;
-  /** Encodes and sends one frame (masked with a seeded key unless the spec says otherwise). */
+  /**
+   * Encodes and sends one frame. Masked as the role masks unless the spec says otherwise: with a seeded key as the
+   * client, unmasked as the server (RFC 6455 §5.1).
+   */
   sendFrame(spec: FrameSpec, opts?: SendOptions): Promise<void>;
   /** Encodes frames and sends them as one byte stream, chopped per `opts.chop` (default 'whole'). */
   sendFrames(specs: FrameSpec[], opts?: SendOptions): Promise<void>;
@@ -132,9 +139,10 @@ export interface Peer {
   sendClose(code?: number, reason?: string | Uint8Array, opts?: SendOptions): Promise<void>;
 
   /**
-   * Starts the closing handshake as a client (RFC 6455 §7.1.2): sends close (default 1000) unless one was sent,
-   * then waits for the target's close frame and for the target to close TCP (§7.1.1: the server closes first). If
-   * TCP is still open at the timeout the peer drops it, recorded as 'client-drop' (Autobahn: FAILED BY CLIENT).
+   * Our closing handshake (RFC 6455 §7.1.2): sends close (default 1000) unless one was sent, then waits for the
+   * other side's close frame. Then, as the client, it waits for the server to close TCP (§7.1.1: the server closes
+   * first) and drops TCP itself at the timeout, recorded as 'client-drop' (Autobahn: FAILED BY CLIENT); as the
+   * server, it closes TCP itself, with or without the answer. The observation shows what came back.
    */
   close(code?: number, reason?: string | Uint8Array, opts?: { timeoutMs?: number }): Promise<void>;
 
@@ -144,14 +152,14 @@ export interface Peer {
   waitForPongs(count: number, timeoutMs?: number): Promise<WaitResult>;
   /** Waits until `count` frames (of any kind, valid or not) have arrived in total. */
   waitForFrames(count: number, timeoutMs?: number): Promise<WaitResult>;
-  /** Waits for the target's close frame or the end of TCP, whichever comes first. */
+  /** Waits for the other side's close frame or the end of TCP, whichever comes first. */
   waitForClose(timeoutMs?: number): Promise<WaitResult>;
   /** Waits for the end of TCP (FIN, reset, error). */
   waitForEnd(timeoutMs?: number): Promise<WaitResult>;
   /** Waits `ms`, or less if TCP ends (a pause that does not outlive the connection). */
   pause(ms: number): Promise<void>;
 
-  /** True once the target sent a close frame or TCP ended. */
+  /** True once the other side sent a close frame or TCP ended. */
   readonly closed: boolean;
   /** True once TCP ended. */
   readonly ended: boolean;
@@ -167,4 +175,12 @@ export interface Peer {
 
   /** A live view of everything recorded so far. */
   observation(): Observation;
+}
+
+/** wsprobe as the client of a server under test: a WirePeer that also opens the connection. */
+export interface Peer extends WirePeer {
+  /** The target URL. */
+  readonly url: URL;
+  /** Sends the opening handshake and waits for the response head. Done by the runner unless the case says 'manual'. */
+  handshake(spec?: HandshakeSpec): Promise<HandshakeOutcome>;
 }

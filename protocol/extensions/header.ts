@@ -29,6 +29,20 @@ export class HeaderSyntaxError extends Error {
 const SP = 0x20;
 const HTAB = 0x09;
 
+/**
+ * A Sec-WebSocket-Extensions value, absent or not: [] when absent, the HeaderSyntaxError (returned, not thrown)
+ * when it breaks RFC 6455 §9.1's grammar, else the extensions it lists.
+ */
+export function readExtensionHeader(value: string | undefined): ParsedExtension[] | HeaderSyntaxError {
+  if (value === undefined) return [];
+  try {
+    return parseExtensionHeader(value);
+  } catch (e) {
+    if (e instanceof HeaderSyntaxError) return e;
+    throw e;
+  }
+}
+
 /** Parses a Sec-WebSocket-Extensions value (several header lines joined with ', ' are one value). */
 export function parseExtensionHeader(value: string): ParsedExtension[] {
   let i = 0;

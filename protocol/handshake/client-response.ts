@@ -1,6 +1,6 @@
 // RFC 6455 §4.1: "The client MUST validate the server's response as follows" (steps 1-6).
 import { computeAcceptKey } from './accept-key.js';
-import { HeaderSyntaxError, parseExtensionHeader, type ParsedExtension } from '../extensions/header.js';
+import { HeaderSyntaxError, parseExtensionHeader, readExtensionHeader, type ParsedExtension } from '../extensions/header.js';
 import { headerValue, headerValues, type HttpHead } from './head-parser.js';
 import { isToken, listHasToken } from './http-grammar.js';
 import { clientRejection, type ClientRejection } from './rejections.js';
@@ -55,15 +55,12 @@ export function checkServerResponse(head: HttpHead, ctx: ServerResponseContext):
   }
   // Step 5: "this header field indicates the use of an extension that was not present in the client's
   // handshake ... the client MUST _Fail the WebSocket Connection_."
-  let extensions: ParsedExtension[] = [];
   const extValue = headerValue(head, 'sec-websocket-extensions');
+  const extensions = readExtensionHeader(extValue);
+  if (extensions instanceof HeaderSyntaxError) {
+    return clientRejection('invalid-extensions-header', extensions.message.replace(/^RFC 6455 §9\.1: /, ''));
+  }
   if (extValue !== undefined) {
-    try {
-      extensions = parseExtensionHeader(extValue);
-    } catch (e) {
-      if (!(e instanceof HeaderSyntaxError)) throw e;
-      return clientRejection('invalid-extensions-header', e.message.replace(/^RFC 6455 §9\.1: /, ''));
-    }
     const offered = new Set<string>();
     if (ctx.extensionOffers !== undefined && ctx.extensionOffers.length > 0) {
       for (const name of offeredNames(ctx.extensionOffers)) offered.add(name);

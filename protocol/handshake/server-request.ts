@@ -1,6 +1,6 @@
 // RFC 6455 §4.2.1 (reading the client's opening handshake) and §4.2.2 step 4 (what the server establishes).
 import { WEBSOCKET_VERSION } from '../constants.js';
-import { HeaderSyntaxError, parseExtensionHeader, type ParsedExtension } from '../extensions/header.js';
+import { HeaderSyntaxError, readExtensionHeader, type ParsedExtension } from '../extensions/header.js';
 import { computeAcceptKey } from './accept-key.js';
 import { headerValue, headerValues, type HttpHead } from './head-parser.js';
 import { isToken, listHasToken, splitList } from './http-grammar.js';
@@ -113,15 +113,9 @@ export function checkClientRequest(head: HttpHead, policy: ServerRequestPolicy =
   }
 
   // §4.2.1 step 9 / §9.1; a value that does not parse violates the ABNF, so §4.2.1's 400 applies.
-  let extensionOffers: ParsedExtension[] = [];
-  const extValue = headerValue(head, 'sec-websocket-extensions');
-  if (extValue !== undefined) {
-    try {
-      extensionOffers = parseExtensionHeader(extValue);
-    } catch (e) {
-      if (!(e instanceof HeaderSyntaxError)) throw e;
-      return serverRejection('invalid-extensions-header', e.message.replace(/^RFC 6455 §9\.1: /, ''));
-    }
+  const extensionOffers = readExtensionHeader(headerValue(head, 'sec-websocket-extensions'));
+  if (extensionOffers instanceof HeaderSyntaxError) {
+    return serverRejection('invalid-extensions-header', extensionOffers.message.replace(/^RFC 6455 §9\.1: /, ''));
   }
 
   const body = requestBody(head);

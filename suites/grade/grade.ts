@@ -64,12 +64,15 @@ function result(verdict: Verdict, reasonCode: ReasonCode, reason: string, input:
   return { verdict, reasonCode, reason, expected: describeExpectation(input.expect), observed: describeObservation(input.observation) };
 }
 
-/** Frames that break the RFC, in any case: a server's frames must themselves be valid. */
+/** Frames that break the RFC, in any case: a server's (or, in client cases, a client's) frames must be valid. */
 function invalidFrames(input: GradeInput): Grade | null {
   const v = input.observation.events.find((e) => e.kind === 'violation');
   if (!v || v.kind !== 'violation') return null;
   if (v.violation.id === 'masked-server-frame') {
     return result('fail', 'masked-frame', `${cite('5.1')}: "A server MUST NOT mask any frames that it sends to the client"; the target sent a masked ${opcodeName(v.opcode ?? 0)} frame`, input);
+  }
+  if (v.violation.id === 'unmasked-client-frame') {
+    return result('fail', 'unmasked-frame', `${cite('5.1')}: "a client MUST mask all frames that it sends to the server"; the client sent an unmasked ${opcodeName(v.opcode ?? 0)} frame`, input);
   }
   if (v.violation.id === 'frame-too-big') {
     return result('fail', 'unexpected-frame', `the target sent a frame larger than the raw peer records: ${v.violation.message}`, input);

@@ -246,18 +246,20 @@ describe('architecture', () => {
     expect(bad).toEqual([]);
   });
 
-  it('one module assigns verdicts: suites/grade/grade.ts (reports only combine them)', () => {
-    const verdictRe = /verdict\s*[:=]\s*'(?:pass|fail|non-strict|informational|unimplemented|error|not-run)'|\bresult\(\s*'(?:pass|fail|non-strict|informational|unimplemented|error|not-run)'/;
+  it('the grader assigns verdicts: suites/grade/grade.ts and, for client cases, suites/grade/client.ts (reports only combine them)', () => {
+    const verdicts = '(?:pass|fail|non-strict|informational|unimplemented|error|not-run)';
+    const verdictRe = new RegExp(`verdict\\s*[:=]\\s*'${verdicts}'|\\b(?:result|clientGrade)\\(\\s*'${verdicts}'`);
+    const graders = ['suites/grade/grade.ts', 'suites/grade/client.ts'];
     const bad: string[] = [];
     for (const layer of ['protocol', 'peers', 'suites', 'runners', 'cli'] as const) {
       for (const file of sourceFiles(join(root, layer))) {
         const rel = relative(root, file).split(sep).join('/');
-        if (rel === 'suites/grade/grade.ts') continue;
+        if (graders.includes(rel)) continue;
         if (verdictRe.test(readFileSync(file, 'utf8'))) bad.push(rel);
       }
     }
     expect(bad).toEqual([]);
-    expect(verdictRe.test(readFileSync(join(root, 'suites', 'grade', 'grade.ts'), 'utf8'))).toBe(true);
+    for (const g of graders) expect(verdictRe.test(readFileSync(join(root, ...g.split('/')), 'utf8')), g).toBe(true);
   });
 
   it('the observer is sans-I/O: no sockets, streams, timers or files in peers/raw/observer.ts and what it imports', () => {
