@@ -247,15 +247,8 @@ export class ReferenceClient extends TypedEmitter<ClientEvents> {
 
 /** Opens a connection and completes the opening handshake; rejects with a HandshakeError otherwise. */
 export function connectClient(url: string | URL, opts: ClientOptions = {}): Promise<ReferenceClient> {
-  let target: URL;
-  try {
-    target = new URL(url);
-  } catch {
-    return Promise.reject(new HandshakeError('bad-url', `not a URL: ${JSON.stringify(String(url))}`));
-  }
-  if (target.protocol !== 'ws:' && target.protocol !== 'wss:') {
-    return Promise.reject(new HandshakeError('bad-url', `RFC 6455 §3: not a ws:// or wss:// URL: ${target.href}`));
-  }
+  const target = wsTargetUrl(url);
+  if (target instanceof HandshakeError) return Promise.reject(target);
   const entropy = opts.entropy ?? cryptoEntropy();
   const deflateOpts = opts.deflate === true ? {} : opts.deflate === undefined ? false : opts.deflate;
   const offer = buildClientOffer(deflateOpts);
@@ -340,4 +333,16 @@ export function connectClient(url: string | URL, opts: ClientOptions = {}): Prom
     socket.on('error', onError);
     socket.on('close', onClose);
   });
+}
+
+/** The target of a WebSocket client: a ws:// or wss:// URL (RFC 6455 §3), else the HandshakeError that says why not. */
+export function wsTargetUrl(url: string | URL): URL | HandshakeError {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return new HandshakeError('bad-url', `not a URL: ${JSON.stringify(String(url))}`);
+  }
+  if (target.protocol !== 'ws:' && target.protocol !== 'wss:') return new HandshakeError('bad-url', `RFC 6455 §3: not a ws:// or wss:// URL: ${target.href}`);
+  return target;
 }

@@ -1,12 +1,14 @@
 // The reference server: an echo server on node:net / node:tls directly. The opening handshake is read with
 // protocol/handshake's HttpHeadParser, so the server sees exactly the bytes a client sent (node:http would
 // normalise them first), and the frames go through the sans-I/O Connection under the strict policy: every
-// violation fails the connection with its close code.
+// violation fails the connection with its close code. WebSockets over HTTP/2 (RFC 8441) share the port: h2c
+// connections are recognised by their preface, h2 by ALPN, and both handed to ./h2.ts.
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import cluster from 'node:cluster';
 import { CloseCode } from '../../protocol/constants.js';
 import { Connection, type ConnectionEvent } from '../../protocol/connection/connection.js';
+import type { MessageExtension } from '../../protocol/extensions/extension.js';
 import { cryptoEntropy } from '../../protocol/entropy.js';
 import { HttpHeadParser, headerValue, type HttpHead } from '../../protocol/handshake/head-parser.js';
 import { checkClientRequest } from '../../protocol/handshake/server-request.js';
@@ -16,6 +18,7 @@ import { negotiateServerExtensions, type ServerDeflateOptions } from './deflate.
 import { buildStatsResponse, emptyCounters, type ServerStats, type StatCounters } from './stats.js';
 import { startClusterPrimary } from './cluster-primary.js';
 import { serverTlsOptions, type ServerTlsOptions } from '../tls.js';
+import { H2Gateway, isH2PrefaceHead } from './h2.js';
 
 export type { ServerStats } from './stats.js';
 export type { ServerDeflateOptions } from './deflate.js';
@@ -56,6 +59,8 @@ export interface ReferenceServerOptions {
    * during a fast connection ramp (the kernel then drops SYNs and clients retry after a second or more).
    */
   backlog?: number;
+  /** WebSockets over HTTP/2 (RFC 8441) on the same port: h2c by prior knowledge, h2 by ALPN under TLS. Default true. */
+  http2?: boolean;
 }
 
 export interface RunningServer {
@@ -109,6 +114,7 @@ class ReferenceServer implements RunningServer {
   private readonly closeTimeoutMs: number;
   private readonly statsPath: string | null;
   private readonly deflate: ServerDeflateOptions | false;
+  private readonly h2: H2Gateway | null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
 
@@ -124,8 +130,20 @@ class ReferenceServer implements RunningServer {
     this.deflate = opts.deflate === false ? false : opts.deflate === true || opts.deflate === undefined ? {} : opts.deflate;
     // Bad deflate parameters (window bits outside 8..15) fail here, at start, not on the first client.
     negotiateServerExtensions([{ name: 'permessage-deflate', params: [] }], this.deflate, this.maxPayload);
+    this.h2 =
+      opts.http2 === false
+        ? null
+        : new H2Gateway({
+            policy: { path: opts.path, protocols: opts.protocols, origins: opts.origins },
+            deflate: this.deflate,
+            maxPayload: this.maxPayload,
+            handshakeTimeoutMs: this.handshakeTimeoutMs,
+            counters: this.counters,
+            open: (stream, extensions) => this.open(stream, this.newConnection(extensions), new Uint8Array(0)),
+          });
     if (opts.tls !== undefined) {
-      const tlsServer = createTlsServer(serverTlsOptions(opts.tls, this.handshakeTimeoutMs), (socket) => this.accept(socket));
+      const tlsOptions = { ...serverTlsOptions(opts.tls, this.handshakeTimeoutMs), ALPNProtocols: this.h2 === null ? ['http/1.1'] : ['h2', 'http/1.1'] };
+      const tlsServer = createTlsServer(tlsOptions, (socket) => this.accept(socket));
       // A client that fails the TLS handshake (or sends garbage) is dropped by node:tls; nothing to do here.
       tlsServer.on('tlsClientError', () => {});
       this.server = tlsServer;
@@ -165,6 +183,8 @@ class ReferenceServer implements RunningServer {
 
   private async shutdown(): Promise<void> {
     if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
+    // GOAWAY first, so no new stream opens while the WebSockets on HTTP/2 get their 1001 below.
+    const h2Closed = this.h2?.close(this.closeTimeoutMs + 500);
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const socket of this.handshaking) socket.destroy();
     const open = [...this.clients];
@@ -186,6 +206,7 @@ class ReferenceServer implements RunningServer {
     }, this.closeTimeoutMs + 500);
     await Promise.all(closed);
     clearTimeout(deadline);
+    await h2Closed;
     await stopped;
   }
 
@@ -194,6 +215,7 @@ class ReferenceServer implements RunningServer {
       socket.destroy();
       return;
     }
+    if (this.h2 !== null && (socket as TLSSocket).alpnProtocol === 'h2') return this.h2.adopt(socket);
     socket.setNoDelay(true);
     const maxHeadBytes = this.opts.maxHeadBytes ?? 16384;
     let parser = new HttpHeadParser({ maxHeadBytes });
@@ -229,6 +251,12 @@ class ReferenceServer implements RunningServer {
       if (result.state === 'error') {
         linger();
         this.reject(socket, result.status, result.message, []);
+        return;
+      }
+      if (this.h2 !== null && isH2PrefaceHead(result.head)) {
+        clearTimeout(timer);
+        this.handshaking.delete(socket);
+        this.h2.adopt(socket, result.rest);
         return;
       }
       if (this.isStatsRequest(result.head)) {
@@ -268,23 +296,27 @@ class ReferenceServer implements RunningServer {
       this.handshaking.delete(socket);
       const negotiated = negotiateServerExtensions(check.extensionOffers, this.deflate, this.maxPayload);
       socket.write(buildServerResponse({ accept: check.accept, protocol: check.protocol, extensions: negotiated.response }));
-      const connection = new Connection({
-        role: 'server',
-        policy: 'strict',
-        maxMessageSize: this.maxPayload,
-        maxFrameSize: this.maxPayload,
-        extensions: negotiated.extensions,
-        frameEvents: false,
-        // Echo the validated UTF-8 bytes: no decoding to a string and encoding it back.
-        textAsBytes: true,
-        // A server never masks (RFC 6455 §5.1): one source for every connection, not a 4 KiB pool each.
-        entropy: SERVER_ENTROPY,
-      });
-      this.open(socket, connection, result.rest);
+      this.open(socket, this.newConnection(negotiated.extensions), result.rest);
     };
     socket.on('data', onData);
     socket.on('error', ignore);
     socket.on('close', onClose);
+  }
+
+  /** The server side of one WebSocket, over HTTP/1.1 or an HTTP/2 stream alike. */
+  private newConnection(extensions: MessageExtension[]): Connection {
+    return new Connection({
+      role: 'server',
+      policy: 'strict',
+      maxMessageSize: this.maxPayload,
+      maxFrameSize: this.maxPayload,
+      extensions,
+      frameEvents: false,
+      // Echo the validated UTF-8 bytes: no decoding to a string and encoding it back.
+      textAsBytes: true,
+      // A server never masks (RFC 6455 §5.1): one source for every connection, not a 4 KiB pool each.
+      entropy: SERVER_ENTROPY,
+    });
   }
 
   private isStatsRequest(head: HttpHead): boolean {

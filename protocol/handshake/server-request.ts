@@ -90,33 +90,9 @@ export function checkClientRequest(head: HttpHead, policy: ServerRequestPolicy =
     return serverRejection('unsupported-version', `Sec-WebSocket-Version ${JSON.stringify(versions[0])} is not 13`, versionHeaders);
   }
 
-  // §4.2.2 /origin/: "If the server does not wish to accept this connection, it MUST return an appropriate HTTP
-  // error code (e.g., 403 Forbidden)".
-  const origin = headerValue(head, 'origin');
-  if (policy.origins !== undefined) {
-    const allowed =
-      typeof policy.origins === 'function'
-        ? policy.origins(origin)
-        : origin === undefined || policy.origins.some((o) => o.toLowerCase() === origin.toLowerCase());
-    if (!allowed) return serverRejection('origin-forbidden', `origin ${JSON.stringify(origin ?? null)} not allowed`);
-  }
-
-  // §4.3: Sec-WebSocket-Protocol-Client = 1#token. §4.2.2 /subprotocol/: one of the client's values, or null.
-  let protocol: string | null = null;
-  const protocolValue = headerValue(head, 'sec-websocket-protocol');
-  if (protocolValue !== undefined) {
-    const offered = splitList(protocolValue);
-    if (offered.length === 0 || !offered.every(isToken)) {
-      return serverRejection('invalid-protocol-header', `Sec-WebSocket-Protocol ${JSON.stringify(protocolValue)} is not 1#token`);
-    }
-    protocol = (policy.protocols ?? []).find((p) => offered.includes(p)) ?? null;
-  }
-
-  // §4.2.1 step 9 / §9.1; a value that does not parse violates the ABNF, so §4.2.1's 400 applies.
-  const extensionOffers = readExtensionHeader(headerValue(head, 'sec-websocket-extensions'));
-  if (extensionOffers instanceof HeaderSyntaxError) {
-    return serverRejection('invalid-extensions-header', extensionOffers.message.replace(/^RFC 6455 §9\.1: /, ''));
-  }
+  const options = checkRequestOptions((name) => headerValue(head, name), policy);
+  if (!options.ok) return serverRejection(options.id, options.detail);
+  const { origin, protocol, extensionOffers } = options;
 
   const body = requestBody(head);
   if (body !== null) return serverRejection('request-has-body', body);
@@ -161,4 +137,44 @@ function resourcePath(target: string): string | null {
     }
   }
   return null;
+}
+
+/** What checkRequestOptions found: the Origin sent, the subprotocol chosen and the extensions offered. */
+export type RequestOptionsCheck =
+  | { ok: true; origin: string | undefined; protocol: string | null; extensionOffers: ParsedExtension[] }
+  | { ok: false; id: 'origin-forbidden' | 'invalid-protocol-header' | 'invalid-extensions-header'; detail: string };
+
+/**
+ * The parts of the opening handshake RFC 8441 §5 keeps as RFC 6455 has them, over HTTP/1.1 and HTTP/2 alike: the
+ * Origin policy, the subprotocol offer and the extension offers. `value(name)` reads a header (lowercase name).
+ */
+export function checkRequestOptions(value: (name: string) => string | undefined, policy: ServerRequestPolicy): RequestOptionsCheck {
+  // §4.2.2 /origin/: "If the server does not wish to accept this connection, it MUST return an appropriate HTTP
+  // error code (e.g., 403 Forbidden)".
+  const origin = value('origin');
+  if (policy.origins !== undefined) {
+    const allowed =
+      typeof policy.origins === 'function'
+        ? policy.origins(origin)
+        : origin === undefined || policy.origins.some((o) => o.toLowerCase() === origin.toLowerCase());
+    if (!allowed) return { ok: false, id: 'origin-forbidden', detail: `origin ${JSON.stringify(origin ?? null)} not allowed` };
+  }
+
+  // §4.3: Sec-WebSocket-Protocol-Client = 1#token. §4.2.2 /subprotocol/: one of the client's values, or null.
+  let protocol: string | null = null;
+  const protocolValue = value('sec-websocket-protocol');
+  if (protocolValue !== undefined) {
+    const offered = splitList(protocolValue);
+    if (offered.length === 0 || !offered.every(isToken)) {
+      return { ok: false, id: 'invalid-protocol-header', detail: `Sec-WebSocket-Protocol ${JSON.stringify(protocolValue)} is not 1#token` };
+    }
+    protocol = (policy.protocols ?? []).find((p) => offered.includes(p)) ?? null;
+  }
+
+  // §4.2.1 step 9 / §9.1; a value that does not parse violates the ABNF, so §4.2.1's 400 applies.
+  const extensionOffers = readExtensionHeader(value('sec-websocket-extensions'));
+  if (extensionOffers instanceof HeaderSyntaxError) {
+    return { ok: false, id: 'invalid-extensions-header', detail: extensionOffers.message.replace(/^RFC 6455 §9\.1: /, '') };
+  }
+  return { ok: true, origin, protocol, extensionOffers };
 }
