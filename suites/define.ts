@@ -1,16 +1,21 @@
-// Case types and the expectation language of the conformance catalogue.
+// Case types and the expectation language of the conformance catalogue, and the role-symmetric case form both
+// catalogues share.
 //
 // A case is data (id, title, RFC sections, Autobahn ids, expectation, timeout) plus a short script that acts on the
 // target and observes it through the `Peer`. The script asserts nothing: suites/grade/grade.ts turns the
 // Peer's `Observation` and the case's `Expectation` into a verdict. Scripts may measure (peer.metric) but never decide outcomes.
+// A case whose script only sends frames, waits and closes is written once with defineWireCase, on the `WirePeer`
+// both roles share: it runs here against servers and, mirrored by suites/client/mirror.ts, against clients, as
+// Autobahn|Testsuite runs the same numbered cases in both modes.
 import { createHash } from 'node:crypto';
-import type { HandshakeSpec, Peer } from '../peers/raw/peer.js';
+import { buildDeflateOffer, PERMESSAGE_DEFLATE } from '../protocol/extensions/permessage-deflate.js';
+import type { HandshakeSpec, Peer, WirePeer } from '../peers/raw/peer.js';
 import type { ReasonCode } from './grade/reasons.js';
 import { GIVE_UP_MARK } from '../peers/raw/observation.js';
 
 export { GIVE_UP_MARK } from '../peers/raw/observation.js';
 
-export type { Peer, FrameSpec, SendOptions, Chop, HandshakeSpec, HandshakeOutcome } from '../peers/raw/peer.js';
+export type { Peer, WirePeer, FrameSpec, SendOptions, Chop, HandshakeSpec, HandshakeOutcome } from '../peers/raw/peer.js';
 export type { Observation, ObservedEvent } from '../peers/raw/observation.js';
 
 /** Something the target must send, in order. Server pings are ignored by the grader (RFC 6455 §5.5.2). */
@@ -125,13 +130,13 @@ export type Expectation =
    */
   | { kind: 'negotiated'; extension: string; then: Expectation; refusal?: 'pass' };
 
-/** Options of the run the case may depend on. */
 /** A status (or any refusal) graded non-strict by a `handshake` expectation, with the reason. */
 export interface NonStrictStatus {
   status: number[] | 'reject';
   why: string;
 }
 
+/** Options of the run the case may depend on. */
 export interface CaseOptions {
   /** The target's stated message size limit (`wsprobe test --max-payload N`). */
   maxPayload?: number;
@@ -175,17 +180,21 @@ export type CaseTag = (typeof CASE_TAGS)[keyof typeof CASE_TAGS];
 /** Default budget of a small case. Generous on purpose: a slow but correct target must not fail on a timer. */
 export const DEFAULT_CASE_TIMEOUT_MS = 10_000;
 
-export interface ConformanceCase {
+/** What a case states about itself, in either catalogue (server cases here, client cases in suites/client/). */
+export interface CaseInfo {
   /** Stable dotted id, area first: `control.ping.payload-126`. Baselines are keyed on it. */
   id: string;
   title: string;
-  /** RFC 6455 sections, e.g. ['5.5', '5.5.2']. */
+  /** RFC 6455 sections ('5.5.2'), or RFC 7692 ones written '7692 7.1' (the grader's cite() reads them so). */
   rfc: string[];
-  /** Autobahn|Testsuite case ids covered, e.g. ['2.5']. */
+  /** Autobahn|Testsuite case ids covered, e.g. ['2.5'] (its client mode runs the same numbered cases). */
   autobahn: string[];
   tags?: CaseTag[];
-  /** The whole case's budget in ms. Default DEFAULT_CASE_TIMEOUT_MS. */
+  /** The whole case's budget in ms. Default DEFAULT_CASE_TIMEOUT_MS (client cases: DEFAULT_CLIENT_CASE_TIMEOUT_MS). */
   timeoutMs?: number;
+}
+
+export interface ConformanceCase extends CaseInfo {
   /** Runs with no other case in flight (timing measurements). */
   exclusive?: boolean;
   /** The opening handshake the runner sends before `run` (default: a correct one); 'manual': the script does it. */
@@ -193,15 +202,69 @@ export interface ConformanceCase {
   expect: Expectation | ((options: CaseOptions) => Expectation);
   /** Acts and observes. Must not throw on target misbehaviour (the Peer does not); a throw is a harness error. */
   run(peer: Peer, ctx: CaseContext): Promise<void>;
+  /** The role-symmetric definition this case was made from (defineWireCase), which the client catalogue mirrors. */
+  wire?: WireCase;
 }
 
 const ID_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)+$/;
 
-/** Checks and returns a case definition (ids: lowercase dotted, kebab-case segments, at least two segments). */
+/** Throws unless `c`'s id is lowercase dotted (kebab-case segments, at least two) and it cites an RFC section. */
+export function checkCaseShape(c: { id: string; rfc: string[] }, what = 'case'): void {
+  if (!ID_RE.test(c.id)) throw new Error(`${what} id ${JSON.stringify(c.id)} is not a dotted kebab-case id`);
+  if (c.rfc.length === 0) throw new Error(`${what} ${c.id} cites no RFC section`);
+}
+
+/** Checks and returns a case definition. */
 export function defineCase(c: ConformanceCase): ConformanceCase {
-  if (!ID_RE.test(c.id)) throw new Error(`case id ${JSON.stringify(c.id)} is not a dotted kebab-case id`);
-  if (c.rfc.length === 0) throw new Error(`case ${c.id} cites no RFC section`);
+  checkCaseShape(c);
   return c;
+}
+
+// ---- The role-symmetric form ----
+
+export type BehaveExpectation = Extract<Expectation, { kind: 'behave' }>;
+export type FailExpectation = Extract<Expectation, { kind: 'fail' }>;
+export type InformationalExpectation = Extract<Expectation, { kind: 'informational' }>;
+/** What either role can expect of the other side of an open connection (the handshake kinds are role-specific). */
+export type WireExpectation = BehaveExpectation | FailExpectation | InformationalExpectation;
+
+/** A role-symmetric script's context: no second connection (a client under test opens none on request). */
+export interface WireCaseContext {
+  /** The run's options against a server; none ({}) against a client. */
+  options: CaseOptions;
+  timeoutMs: number;
+  seed: number;
+}
+
+/**
+ * A case that means the same against a server and against a client under test: its script needs nothing but the
+ * WirePeer, its expectation nothing but what the other side sends.
+ */
+export interface WireCase extends CaseInfo {
+  /** Against a server: runs with no other case in flight. (A client run has one case in flight anyway.) */
+  exclusive?: boolean;
+  /**
+   * Needs permessage-deflate agreed (RFC 7692), else the case is unimplemented (Autobahn 12.x): against a server
+   * the handshake offers it (DEFAULT_DEFLATE_OFFER, Autobahn's), against a client the response accepts its offer.
+   */
+  deflate?: boolean;
+  expect: WireExpectation | ((options: CaseOptions) => WireExpectation);
+  run(peer: WirePeer, ctx: WireCaseContext): Promise<void>;
+}
+
+/** Autobahn's default offer: `permessage-deflate; client_max_window_bits`. */
+export const DEFAULT_DEFLATE_OFFER = buildDeflateOffer().header;
+
+/** Checks a role-symmetric case and returns it as a server case (which keeps it in `wire` for the client catalogue). */
+export function defineWireCase(w: WireCase): ConformanceCase {
+  const { deflate, expect, ...rest } = w;
+  const wrap = (e: WireExpectation): Expectation => whenNegotiated(PERMESSAGE_DEFLATE, e);
+  return defineCase({
+    ...rest,
+    ...(deflate ? { handshake: { extensions: DEFAULT_DEFLATE_OFFER } } : {}),
+    expect: !deflate ? expect : typeof expect === 'function' ? (o: CaseOptions) => wrap(expect(o)) : wrap(expect),
+    wire: w,
+  });
 }
 
 export function caseArea(id: string): string {
@@ -215,7 +278,7 @@ export function resolveExpectation(c: ConformanceCase, options: CaseOptions): Ex
 // ---- Expectation builders (plain data; use them or write the objects by hand) ----
 
 /** Echo these messages in order, then answer our close (default 1000, or no code) and close TCP. */
-export function echo(receive: Step[], close?: CloseRule): Expectation {
+export function echo(receive: Step[], close?: CloseRule): BehaveExpectation {
   return close ? { kind: 'behave', receive, close } : { kind: 'behave', receive };
 }
 
@@ -223,7 +286,7 @@ export function echo(receive: Step[], close?: CloseRule): Expectation {
 export function failWith(
   codes: number[] = [1002],
   opts: { before?: Step[]; failBy?: string; allowDrop?: boolean; accepted?: { codes: number[]; why: string } } = {},
-): Expectation {
+): FailExpectation {
   return { kind: 'fail', codes, ...opts };
 }
 
@@ -232,7 +295,7 @@ export function whenNegotiated(extension: string, then: Expectation, opts: { ref
   return { kind: 'negotiated', extension, then, ...opts };
 }
 
-export function informational(describe: string, opts: { receive?: Step[]; reasonCode?: ReasonCode } = {}): Expectation {
+export function informational(describe: string, opts: { receive?: Step[]; reasonCode?: ReasonCode } = {}): InformationalExpectation {
   return { kind: 'informational', describe, ...opts };
 }
 
@@ -277,10 +340,10 @@ export function utf8(s: string): Uint8Array {
   return new Uint8Array(Buffer.from(s, 'utf8'));
 }
 
-// ---- Script helpers: the usual endings of a case ----
+// ---- Script helpers: the usual endings of a case, in either role ----
 
 /** Normal ending: start the closing handshake with `code` (default 1000) and wait for it to finish. */
-export async function closeNormally(peer: Peer, code = 1000, reason?: string | Uint8Array): Promise<void> {
+export async function closeNormally(peer: WirePeer, code = 1000, reason?: string | Uint8Array): Promise<void> {
   await peer.close(code, reason);
 }
 
@@ -289,7 +352,7 @@ export async function closeNormally(peer: Peer, code = 1000, reason?: string | U
  * the close): a target may answer only the most recent of several pings (RFC 6455 §5.5.3), so counting pongs
  * would wait in vain. Returns whether it arrived.
  */
-export async function waitForLatestPong(peer: Peer, payload: Uint8Array | string): Promise<boolean> {
+export async function waitForLatestPong(peer: WirePeer, payload: Uint8Array | string): Promise<boolean> {
   const want = typeof payload === 'string' ? utf8(payload) : payload;
   const same = (p: Uint8Array): boolean => p.length === want.length && p.every((b, i) => b === want[i]);
   for (;;) {
@@ -302,11 +365,11 @@ export async function waitForLatestPong(peer: Peer, payload: Uint8Array | string
 
 /**
  * Ending of a failure case: wait for the target to fail the connection (close frame or TCP end), then finish
- * the closing handshake (the peer answers a close frame by itself and waits for TCP to end). If the target never
- * fails, the wait ends at the case deadline (keeping a reserve for the close) and we close with 1000, so the
- * grader sees a target that did not fail.
+ * the closing handshake (the peer answers a close frame by itself). If the target never fails, the wait ends at the
+ * case deadline (keeping a reserve for the close), the give-up mark is set and we close with 1000, so the grader
+ * sees a target that did not fail rather than one that failed on our close.
  */
-export async function awaitFailure(peer: Peer): Promise<void> {
+export async function awaitFailure(peer: WirePeer): Promise<void> {
   if (!(await peer.waitForClose())) peer.mark(GIVE_UP_MARK);
   await peer.close(1000);
 }

@@ -47,18 +47,35 @@ export interface FrameSpec {
 }
 
 /**
- * The opening handshake to send. Default: a correct request made by protocol/handshake's buildClientRequest for
- * the target URL (plus the run's --header/--origin/--protocol). Edits apply to that request; `raw` replaces it.
+ * Edits of an HTTP head wsprobe builds: the opening handshake it sends here, the response it answers with in
+ * peers/wire-server/server-peer.ts (ResponseSpec). Edits apply to the correct head; `raw` replaces it.
  */
-export interface HandshakeSpec {
+export interface HeadEdits {
   /** Exact bytes (string: latin1). No edits apply. */
   raw?: Uint8Array | string;
+  /** HTTP version in the request or status line (default 'HTTP/1.1'). */
+  httpVersion?: string;
+  /** Header names to remove (case-insensitive), e.g. ['Upgrade']. */
+  removeHeaders?: string[];
+  /** Replace the value of every header of that name; add it when missing. */
+  replaceHeaders?: [name: string, value: string][];
+  /** Appended at the end, in order (duplicates allowed). */
+  addHeaders?: [name: string, value: string][];
+  /** Bytes right after the head, in the same write (e.g. frames pipelined with it). */
+  trailing?: Uint8Array;
+  /** How the head goes on the wire (slow senders: { chop: 'byte', pauseMs: 1000 }). */
+  send?: SendOptions;
+}
+
+/**
+ * The opening handshake to send. Default: a correct request made by protocol/handshake's buildClientRequest for
+ * the target URL (plus the run's --header/--origin/--protocol), edited as HeadEdits says.
+ */
+export interface HandshakeSpec extends HeadEdits {
   /** Request method (default GET). */
   method?: string;
   /** Request target (default the URL's path and query). */
   path?: string;
-  /** HTTP version in the request line (default 'HTTP/1.1'). */
-  httpVersion?: string;
   /** A fixed Sec-WebSocket-Key value. */
   key?: string;
   /** Sec-WebSocket-Version value (default '13'). */
@@ -69,16 +86,6 @@ export interface HandshakeSpec {
   extensions?: string;
   /** Our own compressor within a permessage-deflate agreement (no context takeover, a smaller window). */
   deflate?: DeflateStageOptions;
-  /** Header names to remove (case-insensitive), e.g. ['Upgrade']. */
-  removeHeaders?: string[];
-  /** Replace the value of every header of that name; add it when missing. */
-  replaceHeaders?: [name: string, value: string][];
-  /** Appended at the end, in order (duplicates allowed). */
-  addHeaders?: [name: string, value: string][];
-  /** Bytes appended right after the head (e.g. frames pipelined with the request). */
-  trailing?: Uint8Array;
-  /** How the head goes on the wire (slow senders: { chop: 'byte', pauseMs: 1000 }). */
-  send?: SendOptions;
   /** Wait for the response head at most this long (default: the case deadline). */
   timeoutMs?: number;
 }

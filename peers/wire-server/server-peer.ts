@@ -8,21 +8,17 @@
 import type { HttpHead } from '../../protocol/handshake/head-parser.js';
 import type { ParsedExtension } from '../../protocol/extensions/header.js';
 import type { DeflateStage } from '../raw/deflate-stage.js';
-import type { SendOptions, WirePeer } from '../raw/peer.js';
+import type { HeadEdits, WirePeer } from '../raw/peer.js';
 
 /**
  * The response to the client's opening handshake. Default: a correct 101 built by protocol/handshake's
- * buildServerResponse for the request (RFC 6455 §4.2.2), with no subprotocol and no extension. Edits apply to that
- * response; `raw` replaces it.
+ * buildServerResponse for the request (RFC 6455 §4.2.2), with no subprotocol and no extension, edited as HeadEdits
+ * (peers/raw/peer.ts) says.
  */
-export interface ResponseSpec {
-  /** Exact bytes (string: latin1). No edits apply. */
-  raw?: Uint8Array | string;
+export interface ResponseSpec extends HeadEdits {
   /** Status code (default 101) and reason phrase (default the standard one). */
   status?: number;
   reason?: string;
-  /** HTTP version in the status line (default 'HTTP/1.1'). */
-  httpVersion?: string;
   /** A Sec-WebSocket-Accept value instead of the correct one; null: leave the header out. */
   accept?: string | null;
   /** A Sec-WebSocket-Protocol header with this value (whether or not the client offered it). */
@@ -34,18 +30,8 @@ export interface ResponseSpec {
    * acceptable offer and compress what sendMessage sends. Ignored (no extension) when the client offered none.
    */
   deflate?: boolean;
-  /** Header names to remove (case-insensitive), e.g. ['Upgrade']. */
-  removeHeaders?: string[];
-  /** Replace the value of every header of that name; add it when missing. */
-  replaceHeaders?: [name: string, value: string][];
-  /** Appended at the end, in order. */
-  addHeaders?: [name: string, value: string][];
   /** A body after the head (with a Content-Length header added unless one is given). */
   body?: string;
-  /** Bytes right after the head in the same write (e.g. a frame pipelined with the 101). */
-  trailing?: Uint8Array;
-  /** How the head goes on the wire. */
-  send?: SendOptions;
 }
 
 /** The client's opening handshake as received, and RFC 6455 §4.1's rules for it (checked by checkClientRequest). */

@@ -7,9 +7,8 @@
 // What a client under test does is fixed by convention, as in Autobahn|Testsuite's client mode: it echoes every
 // text and binary message it receives (same opcode, same payload), answers pings (its library does), answers our
 // close frame, and otherwise sends nothing. Drivers (runners/test-client/drivers/) make each client behave so.
-import type { Expectation, Step } from '../define.js';
+import { checkCaseShape, type BehaveExpectation, type CaseInfo, type FailExpectation, type InformationalExpectation, type Step } from '../define.js';
 import type { ReceivedRequest, ResponseSpec, ServerPeer } from '../../peers/wire-server/server-peer.js';
-import type { CaseTag } from '../define.js';
 
 export type { ServerPeer, ResponseSpec, ReceivedRequest } from '../../peers/wire-server/server-peer.js';
 export { text, binary, pong, digestStep, patternPayload, utf8, sha256Hex, GIVE_UP_MARK } from '../define.js';
@@ -21,15 +20,15 @@ export type ClientExpectation =
    * answers the close our script starts (peer.close) with a close frame whose code `close` allows (default 1000 or
    * no code; RFC 6455 §5.5.1), and does not end TCP before that.
    */
-  | Extract<Expectation, { kind: 'behave' }>
+  | BehaveExpectation
   /**
    * The client fails the WebSocket connection (RFC 6455 §7.1.7): a close frame with one of `codes` or, when
    * `allowDrop` (default true), closing TCP; echoing anything beyond `before` is a fail. As for servers, another
    * valid code or a drop without a close frame is non-strict.
    */
-  | Extract<Expectation, { kind: 'fail' }>
+  | FailExpectation
   /** Recorded and described, never graded. */
-  | Extract<Expectation, { kind: 'informational' }>
+  | InformationalExpectation
   /**
    * Our response to the opening handshake breaks a rule of RFC 6455 §4.1 (or RFC 7692 §7 for extensions) whose
    * consequence is "the client MUST _Fail the WebSocket Connection_": the client must not treat the connection as
@@ -52,17 +51,11 @@ export interface ClientCaseContext {
   seed: number;
 }
 
-export interface ClientCase {
-  /** Stable dotted id, area first (handshake, framing, control, fragmentation, utf8, close, deflate, limits). */
-  id: string;
-  title: string;
-  /** RFC 6455 (or RFC 7692, written '7692 §7') sections. */
-  rfc: string[];
-  /** Autobahn|Testsuite case ids covered (its client mode runs the same numbered cases). */
-  autobahn: string[];
-  tags?: CaseTag[];
-  /** The whole case's budget in ms. Default DEFAULT_CLIENT_CASE_TIMEOUT_MS. */
-  timeoutMs?: number;
+/**
+ * Ids start with the area (handshake, framing, control, fragmentation, utf8, close, deflate, limits); RFC sections
+ * are RFC 6455's ('5.5.1') or RFC 7692's written '7692 7.1' (CaseInfo, suites/define.ts).
+ */
+export interface ClientCase extends CaseInfo {
   /** The response the runner sends before `run` (default: a correct 101); 'manual': the script responds. */
   response?: ResponseSpec | 'manual';
   expect: ClientExpectation | ((request: ReceivedRequest) => ClientExpectation);
@@ -73,12 +66,9 @@ export interface ClientCase {
 /** Generous: a browser or a slow client library must not fail on a timer. */
 export const DEFAULT_CLIENT_CASE_TIMEOUT_MS = 10_000;
 
-const ID_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)+$/;
-
 /** Checks and returns a client case definition (same id rules as server cases). */
 export function defineClientCase(c: ClientCase): ClientCase {
-  if (!ID_RE.test(c.id)) throw new Error(`client case id ${JSON.stringify(c.id)} is not a dotted kebab-case id`);
-  if (c.rfc.length === 0) throw new Error(`client case ${c.id} cites no RFC section`);
+  checkCaseShape(c, 'client case');
   return c;
 }
 

@@ -4,10 +4,10 @@
 // TCP connection"). Anything we send after our close must be ignored: §5.5.1 "the endpoint ... MAY ... discard
 // any further data", and §5.5.2 no pong once a close was received (Autobahn 7.1.x, 7.3.x).
 import { Opcode } from '../../../protocol/constants.js';
-import { closeNormally, defineCase, echo, informational, patternPayload, text, type ConformanceCase, type Peer } from '../../define.js';
+import { closeNormally, defineWireCase, echo, informational, patternPayload, text, type ConformanceCase, type WirePeer } from '../../define.js';
 
-const after = (id: string, title: string, autobahn: string[], send: (peer: Peer) => Promise<void>): ConformanceCase =>
-  defineCase({
+const after = (id: string, title: string, autobahn: string[], send: (peer: WirePeer) => Promise<void>): ConformanceCase =>
+  defineWireCase({
     id,
     title,
     rfc: ['5.5.1', '7.1.2'],
@@ -20,7 +20,7 @@ const after = (id: string, title: string, autobahn: string[], send: (peer: Peer)
   });
 
 export const cases: ConformanceCase[] = [
-  defineCase({
+  defineWireCase({
     id: 'close.after-message',
     title: 'A message then a close: the message is echoed, then the close answered',
     rfc: ['5.5.1', '7.1.2'],
@@ -49,7 +49,7 @@ export const cases: ConformanceCase[] = [
     await peer.sendClose(1000);
     await peer.sendFrame({ opcode: Opcode.Continuation, fin: true, payload: 'fragment2' });
   }),
-  defineCase({
+  defineWireCase({
     id: 'close.large-message-then-close',
     title: 'A 256 KiB message, then a close, then a ping: what the target does is recorded',
     rfc: ['5.5.1', '7.1.2'],

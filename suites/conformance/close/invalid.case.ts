@@ -7,10 +7,10 @@
 // defines (it stops at 4999) and no sentence tells a receiver what to do with them: answering them with 1000 as a
 // normal close is informational, as Autobahn 7.13.x records it (issue 12, ruling 7); refusing them with 1002 passes.
 import { Opcode } from '../../../protocol/constants.js';
-import { awaitFailure, defineCase, failWith, GIVE_UP_MARK, type ConformanceCase, type Peer } from '../../define.js';
+import { awaitFailure, defineWireCase, failWith, GIVE_UP_MARK, type ConformanceCase, type WirePeer } from '../../define.js';
 
 /** Sends our (invalid) close, then waits for the target's answer, which is its failure. */
-async function sendAndWait(peer: Peer, payload: Uint8Array): Promise<void> {
+async function sendAndWait(peer: WirePeer, payload: Uint8Array): Promise<void> {
   await peer.sendFrame({ opcode: Opcode.Close, payload });
   if (!(await peer.waitForClose())) peer.mark(GIVE_UP_MARK);
   await peer.close();
@@ -40,7 +40,7 @@ const ABOVE_RANGES = {
 };
 
 export const cases: ConformanceCase[] = [
-  defineCase({
+  defineWireCase({
     id: 'close.payload-1-byte',
     title: 'A close frame with a 1-byte payload fails the connection',
     rfc: ['5.5.1'],
@@ -48,7 +48,7 @@ export const cases: ConformanceCase[] = [
     expect: failWith([1002]),
     run: (peer) => sendAndWait(peer, new Uint8Array([0x03])),
   }),
-  defineCase({
+  defineWireCase({
     id: 'close.reason-124',
     title: 'A close frame with a 124-byte reason (126-byte payload, too long for a control frame) fails the connection',
     rfc: ['5.5'],
@@ -59,7 +59,7 @@ export const cases: ConformanceCase[] = [
       await awaitFailure(peer);
     },
   }),
-  defineCase({
+  defineWireCase({
     id: 'close.reason-invalid-utf8',
     title: 'A close frame whose reason is not UTF-8 fails the connection',
     rfc: ['5.5.1', '8.1'],
@@ -69,7 +69,7 @@ export const cases: ConformanceCase[] = [
     run: (peer) => sendAndWait(peer, new Uint8Array([0x03, 0xe8, 0xce, 0xba, 0xe1, 0xbd, 0xb9, 0xcf, 0x83, 0xce, 0xbc, 0xce, 0xb5, 0xed, 0xa0, 0x80, 0x65, 0x64, 0x69, 0x74, 0x65, 0x64])),
   }),
   ...INVALID_CODES.map(([n, autobahn]) =>
-    defineCase({
+    defineWireCase({
       id: `close.invalid-code.${n}`,
       title: n > 4999 ? `A close frame with code ${n}, above every range RFC 6455 defines, is refused with 1002 (answered with 1000: informational)` : `A close frame with code ${n}, which no endpoint may send, fails the connection`,
       rfc: ['7.4.1', '7.4.2'],

@@ -5,13 +5,13 @@
 // Pong frame for only the most recently processed Ping frame"): the grader accepts any pongs in order that end
 // with the last ping's, and the scripts wait for that one, not for a count.
 import { Opcode } from '../../../protocol/constants.js';
-import { awaitFailure, closeNormally, defineCase, echo, failWith, pong, text, utf8, waitForLatestPong, type Chop, type ConformanceCase } from '../../define.js';
+import { awaitFailure, closeNormally, defineWireCase, echo, failWith, pong, text, utf8, waitForLatestPong, type Chop, type ConformanceCase } from '../../define.js';
 
 const BINARY_8 = new Uint8Array([0x00, 0xff, 0xfe, 0xfd, 0xfc, 0xfb, 0x00, 0xff]);
 const FE_125 = new Uint8Array(125).fill(0xfe);
 
 function pingCase(id: string, title: string, payload: Uint8Array, autobahn: string[], chop: Chop = 'whole'): ConformanceCase {
-  return defineCase({
+  return defineWireCase({
     id,
     title,
     rfc: ['5.5.2', '5.5.3'],
@@ -34,7 +34,7 @@ export const cases: ConformanceCase[] = [
   pingCase('control.ping.binary-payload', 'Ping with a small binary (non UTF-8) payload is answered by an identical pong', BINARY_8, ['2.3']),
   pingCase('control.ping.payload-125', 'Ping with a 125-byte payload (the maximum) is answered by an identical pong', FE_125, ['2.4']),
   pingCase('control.ping.payload-125.byte-chops', 'Ping with a 125-byte payload sent byte by byte is answered by an identical pong', FE_125, ['2.6'], 'byte'),
-  defineCase({
+  defineWireCase({
     id: 'control.ping.payload-126',
     title: 'Ping with a 126-byte payload fails the connection (control frames carry at most 125 bytes)',
     rfc: ['5.5'],
@@ -45,7 +45,7 @@ export const cases: ConformanceCase[] = [
       await awaitFailure(peer);
     },
   }),
-  defineCase({
+  defineWireCase({
     id: 'control.ping.sizes-0-125',
     title: 'Pings of every size from 0 to 125 bytes, one after another, are each answered by an identical pong',
     rfc: ['5.5.2', '5.5.3'],
@@ -63,7 +63,7 @@ export const cases: ConformanceCase[] = [
     },
   }),
   ...(['whole', 'byte'] as const).map((chop) =>
-    defineCase({
+    defineWireCase({
       id: `control.ping.ten-in-a-row${chop === 'byte' ? '.byte-chops' : ''}`,
       title: `Ten pings in a row${chop === 'byte' ? ', sent byte by byte,' : ''} are answered by ten pongs in order`,
       rfc: ['5.5.2', '5.5.3'],
@@ -76,7 +76,7 @@ export const cases: ConformanceCase[] = [
       },
     }),
   ),
-  defineCase({
+  defineWireCase({
     id: 'control.ping.most-recent',
     title: 'Three pings in one write, then a text message: a pong for the last ping at least (RFC 6455 §5.5.3 MAY skip the earlier ones), then the echo',
     rfc: ['5.5.3', '5.5.2'],

@@ -1,10 +1,10 @@
 // Unsolicited pongs. RFC 6455 §5.5.3: "A Pong frame MAY be sent unsolicited. This serves as a unidirectional
 // heartbeat. A response to an unsolicited Pong frame is not expected." The target must answer nothing, keep the
 // connection, and still answer a later ping (Autobahn 2.7-2.9).
-import { closeNormally, defineCase, echo, pong, type ConformanceCase } from '../../define.js';
+import { closeNormally, defineWireCase, echo, pong, type ConformanceCase } from '../../define.js';
 
 export const cases: ConformanceCase[] = [
-  defineCase({
+  defineWireCase({
     id: 'control.pong.unsolicited-empty',
     title: 'An unsolicited empty pong is ignored',
     rfc: ['5.5.3'],
@@ -15,7 +15,7 @@ export const cases: ConformanceCase[] = [
       await closeNormally(peer);
     },
   }),
-  defineCase({
+  defineWireCase({
     id: 'control.pong.unsolicited-payload',
     title: 'An unsolicited pong with a payload is ignored',
     rfc: ['5.5.3'],
@@ -26,7 +26,7 @@ export const cases: ConformanceCase[] = [
       await closeNormally(peer);
     },
   }),
-  defineCase({
+  defineWireCase({
     id: 'control.pong.unsolicited-then-ping',
     title: 'After an unsolicited pong, a ping is still answered by an identical pong',
     rfc: ['5.5.2', '5.5.3'],

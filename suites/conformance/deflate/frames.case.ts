@@ -1,6 +1,7 @@
 // Frame-level rules of permessage-deflate (RFC 7692 §6, §7.2) that Autobahn does not test: RSV1 only on the
 // first frame of a data message, compressed data that must inflate, empty DEFLATE blocks, and uncompressed
-// messages mixed with compressed ones. Each needs the extension negotiated (else unimplemented).
+// messages mixed with compressed ones. Each needs the extension negotiated (else unimplemented). They are
+// role-symmetric (defineWireCase with `deflate`): the client catalogue runs them too, accepting the client's offer.
 //
 // A compressed message that does not inflate is invalid data (RFC 6455 §10.7: "Incoming data MUST always be
 // validated"), so the target fails the connection; RFC 7692 names no close code for it, so 1002 (protocol error)
@@ -9,17 +10,17 @@
 // told apart from one that answers nothing.
 import { constants, deflateRawSync } from 'node:zlib';
 import { Opcode } from '../../../protocol/constants.js';
-import { awaitFailure, closeNormally, defineCase, echo, failWith, text, utf8, type ConformanceCase, type Peer } from '../../define.js';
-import { DEFAULT_OFFER, needsDeflate, recordDeflateMetrics } from './support.js';
+import { awaitFailure, closeNormally, defineWireCase, echo, failWith, text, utf8, type ConformanceCase, type WirePeer } from '../../define.js';
+import { recordDeflateMetrics } from './support.js';
 
-const HANDSHAKE = { extensions: DEFAULT_OFFER };
+type Stage = NonNullable<WirePeer['deflate']>;
 /** RFC 7692 names no close code for data that does not inflate: a protocol error or inconsistent data both fit. */
 const INFLATE_CODES = [1002, 1007];
 /** RFC 7692 §7.2.1: the 4 octets a sync flush ends with, removed by the sender. */
 const TAIL = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
 
 /** Runs `body` when permessage-deflate was negotiated; otherwise only closes (the case is unimplemented). */
-async function withDeflate(peer: Peer, body: (stage: NonNullable<Peer['deflate']>) => Promise<void>): Promise<void> {
+async function withDeflate(peer: WirePeer, body: (stage: Stage) => Promise<void>): Promise<void> {
   const stage = peer.deflate ?? null;
   if (stage === null) {
     peer.note('permessage-deflate not negotiated: nothing to test');
@@ -40,20 +41,14 @@ function tooFarBack(): Uint8Array {
 }
 
 /** A case in which the target, with permessage-deflate negotiated, must fail the connection with one of `codes` after `send`. */
-function failCase(
-  id: string,
-  title: string,
-  rfc: string[],
-  codes: number[],
-  send: (peer: Peer, stage: NonNullable<Peer['deflate']>) => Promise<void>,
-): ConformanceCase {
-  return defineCase({
+export function deflateFailCase(id: string, title: string, rfc: string[], codes: number[], send: (peer: WirePeer, stage: Stage) => Promise<void>): ConformanceCase {
+  return defineWireCase({
     id,
     title,
     rfc,
     autobahn: [],
-    handshake: HANDSHAKE,
-    expect: needsDeflate(failWith(codes)),
+    deflate: true,
+    expect: failWith(codes),
     async run(peer) {
       await withDeflate(peer, async (stage) => {
         await send(peer, stage);
@@ -64,13 +59,13 @@ function failCase(
 }
 
 export const cases: ConformanceCase[] = [
-  failCase('deflate.rsv1.ping', 'A ping with RSV1 set fails the connection (1002)', ['7692 6', '5.2'], [1002], async (peer) => {
+  deflateFailCase('deflate.rsv1.ping', 'A ping with RSV1 set fails the connection (1002)', ['7692 6', '5.2'], [1002], async (peer) => {
     await peer.sendFrame({ opcode: Opcode.Ping, payload: 'compressed?', rsv1: true });
   }),
-  failCase('deflate.rsv1.pong', 'An unsolicited pong with RSV1 set fails the connection (1002)', ['7692 6', '5.2'], [1002], async (peer) => {
+  deflateFailCase('deflate.rsv1.pong', 'An unsolicited pong with RSV1 set fails the connection (1002)', ['7692 6', '5.2'], [1002], async (peer) => {
     await peer.sendFrame({ opcode: Opcode.Pong, payload: 'compressed?', rsv1: true });
   }),
-  failCase(
+  deflateFailCase(
     'deflate.rsv1.continuation',
     'A compressed message with RSV1 set on its continuation frame too fails the connection (1002)',
     ['7692 6', '5.2'],
@@ -84,7 +79,7 @@ export const cases: ConformanceCase[] = [
       ]);
     },
   ),
-  failCase(
+  deflateFailCase(
     'deflate.rsv1.continuation-of-plain',
     'An uncompressed message with RSV1 set on its continuation frame fails the connection (1002)',
     ['7692 6', '5.2'],
@@ -96,7 +91,7 @@ export const cases: ConformanceCase[] = [
       ]);
     },
   ),
-  failCase(
+  deflateFailCase(
     'deflate.inflate.bad-block-type',
     'A compressed message that does not inflate (reserved block type 11) fails the connection (1002 or 1007)',
     ['7692 7.2.2', '10.7', '7.4.1'],
@@ -105,7 +100,7 @@ export const cases: ConformanceCase[] = [
       await peer.sendFrame({ opcode: Opcode.Text, payload: new Uint8Array([0xff, 0xff, 0xff, 0xff]), rsv1: true });
     },
   ),
-  failCase(
+  deflateFailCase(
     'deflate.inflate.distance-too-far',
     'A compressed message referring back before the start of the window fails the connection (1002 or 1007)',
     ['7692 7.2.2', '7692 7.2.3.2', '10.7'],
@@ -114,13 +109,13 @@ export const cases: ConformanceCase[] = [
       await peer.sendFrame({ opcode: Opcode.Text, payload: tooFarBack(), rsv1: true });
     },
   ),
-  defineCase({
+  defineWireCase({
     id: 'deflate.empty.stored-block',
     title: 'A compressed message that is one empty stored block (0x00) is an empty message, echoed',
     rfc: ['7692 7.2.3.6', '7692 7.2.2'],
     autobahn: [],
-    handshake: HANDSHAKE,
-    expect: needsDeflate(echo([text('')])),
+    deflate: true,
+    expect: echo([text('')]),
     async run(peer) {
       await withDeflate(peer, async () => {
         // 0x00 + the 0x00 0x00 0xff 0xff the receiver appends = BFINAL 0, BTYPE 00, LEN 0, NLEN 0xffff.
@@ -131,13 +126,13 @@ export const cases: ConformanceCase[] = [
       });
     },
   }),
-  defineCase({
+  defineWireCase({
     id: 'deflate.empty.final-fragment',
     title: 'A compressed message ended by a fragment holding only an empty stored block is echoed whole',
     rfc: ['7692 7.2.3.6', '7692 6'],
     autobahn: [],
-    handshake: HANDSHAKE,
-    expect: needsDeflate(echo([text('Hello')])),
+    deflate: true,
+    expect: echo([text('Hello')]),
     async run(peer) {
       await withDeflate(peer, async (stage) => {
         // §7.2.3.6: the data went out flushed (its sync-flush tail kept), then the end of data came: the last
@@ -155,13 +150,13 @@ export const cases: ConformanceCase[] = [
       });
     },
   }),
-  defineCase({
+  defineWireCase({
     id: 'deflate.echo.uncompressed-then-compressed',
     title: 'With permessage-deflate negotiated, an uncompressed message (RSV1 clear) and a compressed one are both echoed',
     rfc: ['7692 6'],
     autobahn: [],
-    handshake: HANDSHAKE,
-    expect: needsDeflate(echo([text('Hello, uncompressed'), text('Hello, compressed')])),
+    deflate: true,
+    expect: echo([text('Hello, uncompressed'), text('Hello, compressed')]),
     async run(peer) {
       await withDeflate(peer, async () => {
         await peer.sendFrame({ opcode: Opcode.Text, payload: 'Hello, uncompressed' });

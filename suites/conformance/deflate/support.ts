@@ -7,21 +7,24 @@ import { buildDeflateOffer, PERMESSAGE_DEFLATE, type DeflateClientConfig } from 
 import type { DeflateStageOptions } from '../../../peers/raw/deflate-stage.js';
 import {
   closeNormally,
+  DEFAULT_DEFLATE_OFFER,
   defineCase,
+  defineWireCase,
   digestStep,
   echo,
   whenNegotiated,
+  type BehaveExpectation,
   type ConformanceCase,
   type Expectation,
-  type Peer,
   type Step,
+  type WirePeer,
 } from '../../define.js';
 import { CORPUS_KINDS, corpusMessages, type CorpusKind } from './corpus.js';
 
 export const DEFLATE = PERMESSAGE_DEFLATE;
 
 /** The plain offer (Autobahn's default): `permessage-deflate; client_max_window_bits`. */
-export const DEFAULT_OFFER = buildDeflateOffer().header;
+export const DEFAULT_OFFER = DEFAULT_DEFLATE_OFFER;
 
 export function offer(config: DeflateClientConfig): string {
   return buildDeflateOffer(config).header;
@@ -57,7 +60,7 @@ export function declinable(then: Expectation, offered: string): Expectation {
 }
 
 /** Notes, in the transcript, how the response strayed from RFC 7692 when it was still accepted (the agreement says). */
-function noteDeviation(peer: Peer): void {
+function noteDeviation(peer: WirePeer): void {
   const d = peer.deflate?.agreement.deviation;
   if (d) peer.note(`RFC 7692 §${d.rfc.slice(5)}: ${d.message}`);
 }
@@ -69,7 +72,7 @@ export function messageStep(opcode: number, payload: Uint8Array): Step {
 }
 
 /** Records the stage's byte counts (plain and compressed, both ways) as case metrics. */
-export function recordDeflateMetrics(peer: Peer): void {
+export function recordDeflateMetrics(peer: WirePeer): void {
   const stage = peer.deflate ?? null;
   if (stage === null) return;
   for (const [name, value] of Object.entries(stage.metrics())) peer.metric(name, value);
@@ -80,7 +83,7 @@ export function recordDeflateMetrics(peer: Peer): void {
  * auto-fragmentation), waits for as many echoes, then closes normally. Without permessage-deflate it only closes:
  * the grader reports the case unimplemented.
  */
-export async function echoCompressed(peer: Peer, opcode: typeof Opcode.Text | typeof Opcode.Binary, messages: readonly Uint8Array[], fragmentSize?: number): Promise<void> {
+export async function echoCompressed(peer: WirePeer, opcode: typeof Opcode.Text | typeof Opcode.Binary, messages: readonly Uint8Array[], fragmentSize?: number): Promise<void> {
   if (!peer.deflate) {
     peer.note('permessage-deflate not negotiated: nothing to test');
     await closeNormally(peer);
@@ -112,24 +115,27 @@ export interface DeflateEchoSpec {
   declinable?: string;
 }
 
-/** Sends `count` compressed messages of the corpus and expects each echoed with the same type, length and content. */
+/**
+ * Sends `count` compressed messages of the corpus and expects each echoed with the same type, length and content.
+ * Under the default offer with our default compressor it is role-symmetric (the client catalogue runs it too).
+ */
 export function deflateEchoCase(spec: DeflateEchoSpec): ConformanceCase {
   const opcode = CORPUS_KINDS[spec.kind].opcode;
   const messages = (): Uint8Array[] => corpusMessages(spec.kind, spec.size, spec.count);
-  return defineCase({
+  const data = {
     id: spec.id,
     title: spec.title,
     rfc: spec.rfc ?? ['7692 7.2.1', '7692 7.2.2', '7692 6'],
     autobahn: spec.autobahn,
     timeoutMs: spec.size >= 65536 ? 30_000 : 10_000,
+    run: (peer: WirePeer) => echoCompressed(peer, opcode, messages(), spec.fragmentSize),
+  };
+  const then = (): BehaveExpectation => echo(messages().map((m) => messageStep(opcode, m)));
+  if (spec.offer === undefined && spec.stage === undefined && spec.declinable === undefined) return defineWireCase({ ...data, deflate: true, expect: then });
+  return defineCase({
+    ...data,
     handshake: { extensions: spec.offer ?? DEFAULT_OFFER, ...(spec.stage ? { deflate: spec.stage } : {}) },
-    expect: () => {
-      const then = echo(messages().map((m) => messageStep(opcode, m)));
-      return spec.declinable !== undefined ? declinable(then, spec.declinable) : needsDeflate(then);
-    },
-    async run(peer) {
-      await echoCompressed(peer, opcode, messages(), spec.fragmentSize);
-    },
+    expect: () => (spec.declinable !== undefined ? declinable(then(), spec.declinable) : needsDeflate(then())),
   });
 }
 

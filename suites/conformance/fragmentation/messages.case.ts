@@ -3,7 +3,7 @@
 // FIN bit set and an opcode of 0"; control frames "MAY be injected in the middle of a fragmented message".
 // Written in one go, frame by frame, and byte by byte (Autobahn 5.3-5.8, 5.19, 5.20).
 import { Opcode } from '../../../protocol/constants.js';
-import { closeNormally, defineCase, echo, pong, text, binary, type Chop, type ConformanceCase, type FrameSpec } from '../../define.js';
+import { closeNormally, defineWireCase, echo, pong, text, binary, type Chop, type ConformanceCase, type FrameSpec } from '../../define.js';
 
 const chopId = (c: Chop): string => (c === 'whole' ? '' : c === 'frame' ? '.frame-chops' : c === 'byte' ? '.byte-chops' : `.chop-${c}`);
 const chopTitle = (c: Chop): string => (c === 'whole' ? 'in one write' : c === 'frame' ? 'frame by frame' : c === 'byte' ? 'byte by byte' : `in chops of ${c} bytes`);
@@ -11,7 +11,7 @@ const CHOPS: Chop[] = ['whole', 'frame', 'byte'];
 
 function twoFragments(kind: 'text' | 'binary', chop: Chop, autobahn: string[]): ConformanceCase {
   const op = kind === 'text' ? Opcode.Text : Opcode.Binary;
-  return defineCase({
+  return defineWireCase({
     id: `fragmentation.${kind}.two-fragments${chopId(chop)}`,
     title: `A ${kind} message in 2 fragments, ${chopTitle(chop)}, is echoed whole`,
     rfc: ['5.4'],
@@ -32,7 +32,7 @@ function twoFragments(kind: 'text' | 'binary', chop: Chop, autobahn: string[]): 
 }
 
 function pingBetween(chop: Chop, autobahn: string[]): ConformanceCase {
-  return defineCase({
+  return defineWireCase({
     id: `fragmentation.text.ping-between${chopId(chop)}`,
     title: `A text message in 2 fragments with a ping between them, ${chopTitle(chop)}: pong, then the echo`,
     rfc: ['5.4', '5.5.2'],
@@ -75,7 +75,7 @@ function pingsAndPause(chop: Chop, autobahn: string[]): ConformanceCase {
       { opcode: Opcode.Continuation, fin: true, payload: 'fragment5' },
     ],
   ];
-  return defineCase({
+  return defineWireCase({
     id: `fragmentation.text.pings-and-pause${chopId(chop)}`,
     title: `A text message in 5 fragments with 2 pings and a 1 s pause inside, ${chopTitle(chop)}: 2 pongs at once, then the echo`,
     rfc: ['5.4', '5.5.2'],
@@ -99,7 +99,7 @@ function pingsAndPause(chop: Chop, autobahn: string[]): ConformanceCase {
 function emptyFragments(kind: 'text' | 'binary', parts: string[], label: string): ConformanceCase {
   const op = kind === 'text' ? Opcode.Text : Opcode.Binary;
   const whole = parts.join('');
-  return defineCase({
+  return defineWireCase({
     id: `fragmentation.${kind}.${label}`,
     title: `A ${kind} message with empty fragments (${parts.map((p) => p.length).join(' + ')} bytes) is echoed as ${whole.length} bytes`,
     rfc: ['5.4'],
@@ -124,7 +124,7 @@ export const cases: ConformanceCase[] = [
   emptyFragments('text', ['', '', ''], 'empty-fragments'),
   emptyFragments('text', ['Hello', '', ', world!'], 'empty-middle-fragment'),
   emptyFragments('binary', ['', 'abc', ''], 'empty-first-and-last-fragments'),
-  defineCase({
+  defineWireCase({
     id: 'fragmentation.text.one-byte-fragments',
     title: 'A text message in 1-byte fragments is echoed whole',
     rfc: ['5.4'],

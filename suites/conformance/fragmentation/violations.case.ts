@@ -3,14 +3,14 @@
 // fragments of one message MUST NOT be interleaved between the fragments of another message"). Each must fail
 // the connection with 1002 (Autobahn 5.1, 5.2, 5.9-5.18).
 import { Opcode } from '../../../protocol/constants.js';
-import { awaitFailure, defineCase, failWith, text, type Chop, type ConformanceCase, type FrameSpec } from '../../define.js';
+import { awaitFailure, defineWireCase, failWith, text, type Chop, type ConformanceCase, type FrameSpec } from '../../define.js';
 
 const chopId = (c: Chop): string => (c === 'whole' ? '' : c === 'frame' ? '.frame-chops' : '.byte-chops');
 const chopTitle = (c: Chop): string => (c === 'whole' ? 'in one write' : c === 'frame' ? 'frame by frame' : 'byte by byte');
 const CHOPS: Chop[] = ['whole', 'frame', 'byte'];
 
 function failCase(id: string, title: string, rfc: string[], autobahn: string[], frames: FrameSpec[], chop: Chop = 'whole', before: string[] = []): ConformanceCase {
-  return defineCase({
+  return defineWireCase({
     id,
     title,
     rfc,

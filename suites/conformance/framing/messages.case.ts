@@ -2,7 +2,7 @@
 // 125, 16-bit from 126 to 65535, 64-bit from 65536), written in one go, in chops of 997 bytes, or byte by byte.
 // The target must echo each exactly (content compared, not only length) and close cleanly (Autobahn 1.1, 1.2).
 import { Opcode } from '../../../protocol/constants.js';
-import { closeNormally, defineCase, echo, patternPayload, type Chop, type ConformanceCase } from '../../define.js';
+import { closeNormally, defineWireCase, echo, patternPayload, type Chop, type ConformanceCase } from '../../define.js';
 
 const LENGTHS = [0, 125, 126, 127, 128, 65535, 65536] as const;
 
@@ -15,7 +15,7 @@ function messageCase(kind: 'text' | 'binary', length: number, chop: Chop): Confo
   const suffix = chop === 'whole' ? '' : chop === 'byte' ? '.byte-chops' : `.chop-${chop}`;
   const how = chop === 'whole' ? 'in one write' : chop === 'byte' ? 'one byte per write' : `in TCP chops of ${chop} bytes`;
   const ab = AUTOBAHN[kind][`${length}${suffix}`];
-  return defineCase({
+  return defineWireCase({
     id: `framing.${kind}.len-${length}${suffix}`,
     title: `${kind === 'text' ? 'Text' : 'Binary'} message of ${length} bytes in one frame, ${how}, is echoed`,
     rfc: ['5.2', '5.6'],

@@ -2,7 +2,7 @@
 // receiving endpoint MUST _Fail the WebSocket Connection_." Alone, and after a valid message with a ping behind
 // (Autobahn 4.x): the valid message is echoed first (failing before it is non-strict), the ping is not answered.
 import { Opcode } from '../../../protocol/constants.js';
-import { awaitFailure, defineCase, failWith, text, type ConformanceCase } from '../../define.js';
+import { awaitFailure, defineWireCase, failWith, text, type ConformanceCase } from '../../define.js';
 
 const HELLO = 'Hello, world!';
 /** RFC 6455 §5.2 "%x3-7 are reserved for further non-control frames", "%xB-F are reserved for further control
@@ -16,7 +16,7 @@ const payloadFor = (op: number): string => ([0x3, 0x5, 0xb, 0xd].includes(op) ? 
 const hex = (op: number): string => op.toString(16);
 
 export const cases: ConformanceCase[] = RESERVED.flatMap((op) => [
-  defineCase({
+  defineWireCase({
     id: `framing.opcode-${hex(op)}.alone`,
     title: `A frame with reserved ${op >= 8 ? 'control' : 'non-control'} opcode 0x${hex(op)} fails the connection`,
     rfc: ['5.2'],
@@ -27,7 +27,7 @@ export const cases: ConformanceCase[] = RESERVED.flatMap((op) => [
       await awaitFailure(peer);
     },
   }),
-  defineCase({
+  defineWireCase({
     id: `framing.opcode-${hex(op)}.after-message`,
     title: `Valid text, then reserved opcode 0x${hex(op)}, then a ping: echo, then fail, no pong`,
     rfc: ['5.2'],

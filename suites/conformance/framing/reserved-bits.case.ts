@@ -3,7 +3,7 @@
 // WebSocket Connection_"). Alone, and after a valid message with a ping behind (Autobahn 3.x): the valid message
 // must be echoed first (failing before it is non-strict) and the ping must not be answered.
 import { Opcode } from '../../../protocol/constants.js';
-import { awaitFailure, defineCase, failWith, text, type Chop, type ConformanceCase, type FrameSpec } from '../../define.js';
+import { awaitFailure, defineWireCase, failWith, text, type Chop, type ConformanceCase, type FrameSpec } from '../../define.js';
 
 const HELLO = 'Hello, world!';
 
@@ -16,7 +16,7 @@ const chopLabel = (c: Chop): string => (c === 'whole' ? '' : c === 'frame' ? '.f
 
 function alone(n: number, opcode: number, what: string, autobahn: string[]): ConformanceCase {
   const payload = opcode === Opcode.Close ? new Uint8Array([0x03, 0xe8]) : opcode === Opcode.Binary ? new Uint8Array([0x00, 0xff, 0xfe, 0xfd]) : HELLO;
-  return defineCase({
+  return defineWireCase({
     id: `framing.rsv-${n}.${what}`,
     title: `A ${what} frame with RSV = ${n.toString(2).padStart(3, '0')} fails the connection`,
     rfc: ['5.2'],
@@ -30,7 +30,7 @@ function alone(n: number, opcode: number, what: string, autobahn: string[]): Con
 }
 
 function afterMessage(n: number, chop: Chop, autobahn: string[]): ConformanceCase {
-  return defineCase({
+  return defineWireCase({
     id: `framing.rsv-${n}.after-message${chopLabel(chop)}`,
     title: `Valid text, then text with RSV = ${n.toString(2).padStart(3, '0')}, then a ping${chop === 'whole' ? '' : chop === 'frame' ? ', frame by frame' : ', byte by byte'}: echo, then fail, no pong`,
     rfc: ['5.2'],

@@ -6,13 +6,14 @@
 // with the time the target took.
 import { performance } from 'node:perf_hooks';
 import { Opcode } from '../../../protocol/constants.js';
-import { awaitFailure, closeNormally, defineCase, digestStep, echo, failWith, informational, patternPayload, type ConformanceCase } from '../../define.js';
+import { awaitFailure, closeNormally, defineCase, defineWireCase, digestStep, echo, failWith, informational, patternPayload, type ConformanceCase } from '../../define.js';
 
 const NOT_CONFIGURED = 'not graded: run with --max-payload N (the target\'s message size limit) to check it';
 const SLOW_CAP_MS = 20_000;
 
 export const cases: ConformanceCase[] = [
-  defineCase({
+  // Role-symmetric: the client catalogue runs it too, as framing.length.64bit-msb-set.
+  defineWireCase({
     id: 'limits.length-64bit-msb-set',
     title: 'A frame whose 64-bit length has the most significant bit set fails the connection',
     rfc: ['5.2'],

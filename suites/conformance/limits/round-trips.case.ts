@@ -3,7 +3,7 @@
 // case in flight.
 import { performance } from 'node:perf_hooks';
 import { Opcode } from '../../../protocol/constants.js';
-import { closeNormally, defineCase, echo, patternPayload, type ConformanceCase, type Step } from '../../define.js';
+import { closeNormally, defineWireCase, echo, patternPayload, type ConformanceCase, type Step } from '../../define.js';
 
 const COUNT = 1000;
 const SIZES = [0, 16, 64, 256, 1024, 4096];
@@ -11,7 +11,7 @@ const SIZES = [0, 16, 64, 256, 1024, 4096];
 function rttCase(kind: 'text' | 'binary', size: number, index: number): ConformanceCase {
   const payload = patternPayload(kind, size);
   const op = kind === 'text' ? Opcode.Text : Opcode.Binary;
-  return defineCase({
+  return defineWireCase({
     id: `limits.${kind}.round-trips-1000.size-${size}`,
     title: `1000 ${kind} messages of ${size} bytes, each sent after the previous echo: all echoed, round-trip time reported`,
     rfc: ['5.6'],

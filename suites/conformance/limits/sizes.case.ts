@@ -6,7 +6,7 @@
 // RFC 6455 §10.4 lets implementations set limits; a correct server still answers with a clean close.
 import { performance } from 'node:perf_hooks';
 import { Opcode } from '../../../protocol/constants.js';
-import { closeNormally, defineCase, digestStep, patternPayload, type CaseTag, type Chop, type ConformanceCase, type Peer } from '../../define.js';
+import { closeNormally, defineWireCase, digestStep, patternPayload, type CaseTag, type Chop, type ConformanceCase, type WirePeer } from '../../define.js';
 
 const KiB = 1024;
 const MiB = 1024 * 1024;
@@ -20,7 +20,7 @@ function budget(bytes: number): number {
   return Math.min(120_000, Math.max(10_000, Math.ceil((bytes / MiB) * 6000) + 10_000));
 }
 
-async function roundTrip(peer: Peer, send: () => Promise<void>): Promise<void> {
+async function roundTrip(peer: WirePeer, send: () => Promise<void>): Promise<void> {
   const start = performance.now();
   await send();
   if (await peer.waitForMessages(1)) peer.metric('rttMs', Math.round((performance.now() - start) * 1000) / 1000);
@@ -38,7 +38,7 @@ function bigCase(opts: {
 }): ConformanceCase {
   const tags: CaseTag[] = opts.size >= 16 * MiB ? ['huge', 'heavy'] : opts.size >= MiB ? ['heavy'] : [];
   const op = opts.kind === 'text' ? Opcode.Text : Opcode.Binary;
-  return defineCase({
+  return defineWireCase({
     id: opts.id,
     title: opts.title,
     rfc: ['5.2', '5.4', '5.6'],

@@ -1,7 +1,7 @@
 // Autobahn 6.1-6.3: valid and invalid text, whole and fragmented on and off code-point boundaries (RFC 6455 §5.4:
 // a text message's UTF-8 runs across its frames; §8.1 applies to the message, not to each frame).
 import { Opcode } from '../../../protocol/constants.js';
-import { awaitFailure, closeNormally, defineCase, echo, failWith, text, utf8, type ConformanceCase, type FrameSpec } from '../../define.js';
+import { awaitFailure, closeNormally, defineWireCase, echo, failWith, text, utf8, type ConformanceCase, type FrameSpec } from '../../define.js';
 
 /** 35 bytes: 1-, 2-, 3- and 4-byte sequences. */
 const MIXED = utf8('wsprobe µ€ κόσμε 𝄞 ok');
@@ -14,7 +14,7 @@ const fragments = (parts: Uint8Array[]): FrameSpec[] =>
 const bytewise = (bytes: Uint8Array): FrameSpec[] => fragments(Array.from(bytes, (b) => new Uint8Array([b])));
 
 const valid = (id: string, title: string, autobahn: string[], frames: FrameSpec[], expected: Uint8Array): ConformanceCase =>
-  defineCase({
+  defineWireCase({
     id: `utf8.${id}`,
     title,
     rfc: ['5.4', '8.1'],
@@ -56,7 +56,7 @@ export const cases: ConformanceCase[] = [
   ),
   valid('valid.byte-frames', 'Valid UTF-8 text in 1-byte fragments (splitting code points) is echoed', ['6.2.3'], bytewise(MIXED), MIXED),
   valid('valid.byte-frames-greek', 'Valid "κόσμε" in 1-byte fragments is echoed', ['6.2.4'], bytewise(GREEK), GREEK),
-  defineCase({
+  defineWireCase({
     id: 'utf8.invalid.whole',
     title: 'Text with a lone surrogate (ED A0 80), one frame, fails the connection with 1007',
     rfc: ['8.1', '7.4.1'],
@@ -67,7 +67,7 @@ export const cases: ConformanceCase[] = [
       await awaitFailure(peer);
     },
   }),
-  defineCase({
+  defineWireCase({
     id: 'utf8.invalid.byte-frames',
     title: 'Text with a lone surrogate in 1-byte fragments fails the connection with 1007',
     rfc: ['8.1', '7.4.1', '5.4'],

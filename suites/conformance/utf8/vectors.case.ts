@@ -5,7 +5,7 @@
 // Each vector is sent twice: as one frame (Autobahn 6.5-6.23), and one byte per frame, so a validator that
 // forgets its state between frames is caught. Valid vectors (non-characters and specials included) are echoed.
 import { Opcode } from '../../../protocol/constants.js';
-import { awaitFailure, closeNormally, defineCase, echo, failWith, text, type ConformanceCase, type FrameSpec } from '../../define.js';
+import { awaitFailure, closeNormally, defineWireCase, echo, failWith, text, type ConformanceCase, type FrameSpec } from '../../define.js';
 import { UTF8_VECTORS, type Utf8Vector } from './vectors.js';
 
 function byteFrames(bytes: Uint8Array): FrameSpec[] {
@@ -16,7 +16,7 @@ function byteFrames(bytes: Uint8Array): FrameSpec[] {
 function vectorCase(v: Utf8Vector, split: boolean): ConformanceCase {
   const bytes = new Uint8Array(Buffer.from(v.hex, 'hex'));
   const how = split ? `, one byte per frame` : '';
-  return defineCase({
+  return defineWireCase({
     id: split ? `${v.id}.byte-frames` : v.id,
     title: `${v.valid ? 'Valid' : 'Invalid'} UTF-8${how}: ${v.title}, ${v.hex.length / 2} bytes ${v.hex.length > 40 ? `${v.hex.slice(0, 40)}...` : v.hex}`,
     rfc: v.valid ? ['8.1', '5.6'] : ['8.1', '7.4.1'],
