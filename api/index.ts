@@ -11,11 +11,13 @@ import { executeProbeIdle, PROBE_IDLE_OPTIONS } from '../cli/commands/probe.comm
 import { writeReportFiles, type ReportFiles } from '../cli/commands/report-files.js';
 import { listenError, serverOptionsFrom, SERVE_OPTIONS } from '../cli/commands/serve.command.js';
 import { executeTest, TEST_OPTIONS } from '../cli/commands/test.command.js';
+import { executeTestClient, TEST_CLIENT_OPTIONS } from '../cli/commands/test-client.command.js';
 import { parseTargetUrl } from '../cli/target.js';
 import { startReferenceServer as startServer, type RunningServer } from '../peers/server/reference-server.js';
 import type { CaseResult, RunResult } from '../reports/schema.js';
 import type { CapacityEvent } from '../runners/capacity/search.js';
 import type { ConformanceProgress } from '../runners/conformance/run.js';
+import type { TestClientProgress } from '../runners/test-client/run.js';
 import type { LoadEvent } from '../runners/load/engine.js';
 import type { ProbeEvent } from '../runners/probe/idle.js';
 import { assertConformance, type ConformOptions } from './assert.js';
@@ -25,7 +27,7 @@ export { SetupError, UsageError, WsprobeError } from '../cli/errors.js';
 export { renderText } from '../reports/text.js';
 export { findingsOf, findingTitle } from '../reports/findings.js';
 export type { CaseResult, Finding, RunResult, Verdict } from '../reports/schema.js';
-export type { CapacityEvent, ConformanceProgress, LoadEvent, ProbeEvent, ReportFiles, RunningServer };
+export type { CapacityEvent, ConformanceProgress, LoadEvent, ProbeEvent, ReportFiles, RunningServer, TestClientProgress };
 export type { ApiOptions, CamelCase } from './options.js';
 export { assertConformance, ConformanceError, conformanceProblem, failingFindings, formatFindings, type ConformOptions } from './assert.js';
 
@@ -43,6 +45,8 @@ export interface RunControl<E> {
 export type FuzzProgress = CaseResult;
 
 export type ConformanceOptions = ApiOptions<typeof TEST_OPTIONS, 'list' | 'json' | 'out'> & RunControl<ConformanceProgress>;
+/** `wsprobe test-client`'s options (no URL: wsprobe is the server; `port` defaults to 9001, 0 for any). */
+export type TestClientOptions = ApiOptions<typeof TEST_CLIENT_OPTIONS, 'list' | 'json' | 'out' | 'config'> & Omit<RunControl<TestClientProgress>, 'url'>;
 export type FuzzOptions = ApiOptions<typeof FUZZ_OPTIONS, 'json' | 'out' | 'emit-case'> & RunControl<FuzzProgress>;
 export type LoadOptions = ApiOptions<typeof LOAD_OPTIONS, 'json' | 'out'> & RunControl<LoadEvent>;
 export type CapacityOptions = ApiOptions<typeof CAPACITY_OPTIONS, 'out'> & RunControl<CapacityEvent>;
@@ -62,6 +66,15 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
   const o = resolveApiOptions(TEST_OPTIONS, options, ['list', 'json', 'out']);
   const raw = targetText(options.url);
   return executeTest(o, raw !== undefined ? parseTargetUrl(raw) : undefined, hooks(options));
+}
+
+/**
+ * `wsprobe test-client`: wsprobe listens as the server, the client under test (`driver`, or any client pointed at
+ * the URL of the 'listening' progress event) connects once per case; one column per agent when there are several.
+ */
+export async function runTestClient(options: TestClientOptions = {}): Promise<RunResult> {
+  const o = resolveApiOptions(TEST_CLIENT_OPTIONS, options, ['list', 'json', 'out', 'config'], ['signal', 'onProgress']);
+  return executeTestClient(o, hooks(options));
 }
 
 /** `wsprobe fuzz`: property-based fuzzing; failures carry their shrunk counterexample and replay command. */

@@ -12,6 +12,7 @@ import { renderCapacitySection } from './html-capacity.js';
 import { renderProbeSection } from './html-probe.js';
 import { mergeRuns } from './merge.js';
 import { findingsOf, findingTitle } from './findings.js';
+import { clientUnderTest } from './text.js';
 
 export interface HtmlOptions {
   /** Transcript entries kept per case outcome (head and tail; the gap shows its count). Default 400. */
@@ -197,6 +198,8 @@ function renderHeader(r: RunResult): string {
     ['Started', esc(started)],
     ['Duration', esc(formatDuration(r.durationMs))],
   ];
+  const client = clientUnderTest(r);
+  if (client !== null) meta[0] = ['Client under test', esc(client)];
   if (r.interrupted) meta.push(['Interrupted', '<strong class="breached">yes: results are partial</strong>']);
   const counts =
     r.cases.length === 0

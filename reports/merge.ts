@@ -77,6 +77,9 @@ function baseOf(results: readonly RunResult[]): Omit<RunResult, 'cases' | 'summa
     ...runSpan(results),
     interrupted: results.some((r) => r.interrupted),
     ...(first.options ? { options: first.options } : {}),
+    // Client runs (`wsprobe test-client`) stay client runs; the client section is the first run's.
+    ...(first.role !== undefined ? { role: first.role } : {}),
+    ...(first.client !== undefined ? { client: first.client } : {}),
   };
 }
 
@@ -307,6 +310,26 @@ function mergeThresholds(results: readonly RunResult[], merged: LoadSection, jud
   });
 }
 
+/** --http2 shards: counts add; the mean streams per connection is weighed by each shard's connections at its peak. */
+function mergeHttp2(hs: NonNullable<LoadSection['http2']>[]): NonNullable<LoadSection['http2']> {
+  const sum = (f: (h: NonNullable<LoadSection['http2']>) => number): number => hs.reduce((s, h) => s + f(h), 0);
+  const atPeak = sum((h) => h.sessionsAtPeak);
+  const limits = hs.flatMap((h) => (h.maxConcurrentStreams === undefined ? [] : [h.maxConcurrentStreams]));
+  return {
+    sessions: sum((h) => h.sessions),
+    sessionsAtPeak: atPeak,
+    streamsPerSession: {
+      max: Math.max(...hs.map((h) => h.streamsPerSession.max)),
+      mean: atPeak > 0 ? Math.round((sum((h) => h.streamsPerSession.mean * h.sessionsAtPeak) / atPeak) * 100) / 100 : 0,
+    },
+    streamsPerConnection: Math.min(...hs.map((h) => h.streamsPerConnection)),
+    ...(limits.length > 0 ? { maxConcurrentStreams: Math.min(...limits) } : {}),
+    sessionsLost: sum((h) => h.sessionsLost),
+    streamsLost: sum((h) => h.streamsLost),
+    streamsReset: sum((h) => h.streamsReset),
+  };
+}
+
 function mergeLoadShards(results: readonly RunResult[], judge: ThresholdJudge | undefined): RunResult {
   const missing = results.findIndex((r) => !r.load);
   if (missing !== -1) throw new MergeError(`load result #${missing + 1} has no "load" section`);
@@ -366,6 +389,8 @@ function mergeLoadShards(results: readonly RunResult[], judge: ThresholdJudge | 
     if (names.length > 1) throw new MergeError(`load shards of different scenarios cannot be merged: ${names.join(', ')}`);
     load.scenario = mergeScenarios(scenarios);
   }
+  const h2s = loads.flatMap((l) => (l.http2 ? [l.http2] : []));
+  if (h2s.length > 0) load.http2 = mergeHttp2(h2s);
   if ('peakOpen' in load.counters) load.counters.peakOpen = load.connections.peak;
   load.thresholds = mergeThresholds(results, load, judge);
   const byId = new Map<string, CaseResult>();

@@ -174,6 +174,21 @@ export interface LoadSection {
   http?: Record<string, unknown>;
   /** Present when the run followed a scenario (--scenario). */
   scenario?: ScenarioSection;
+  /** `--http2` runs (RFC 8441, added in @1): the HTTP/2 connections the WebSockets were streams of. */
+  http2?: {
+    /** Connections opened (SETTINGS allowed Extended CONNECT), and those carrying WebSockets when most were open. */
+    sessions: number;
+    sessionsAtPeak: number;
+    /** WebSockets per connection: the most on one at once; the mean over `sessionsAtPeak`. */
+    streamsPerSession: { max: number; mean: number };
+    /** --streams-per-connection as used: lowered to the server's SETTINGS_MAX_CONCURRENT_STREAMS when that is less. */
+    streamsPerConnection: number;
+    maxConcurrentStreams?: number;
+    /** Connections that ended without our asking, WebSockets dropped with them, WebSockets the server reset alone. */
+    sessionsLost: number;
+    streamsLost: number;
+    streamsReset: number;
+  };
   shard?: { index: number; count: number };
   /** Shards merged into this result (report merge). */
   mergedFrom?: number;
@@ -439,11 +454,26 @@ export function noEchoLine(r: RunResult): string | null {
   return `the target does not echo: ${notRun} case${notRun === 1 ? '' : 's'} need an echo and were not run; ${r.cases.length - notRun} case${r.cases.length - notRun === 1 ? '' : 's'} ran`;
 }
 
+/** The client under test of a `wsprobe test-client` run (added in @1, optional): its agent name and driver. */
+export interface ClientSection {
+  agent?: string;
+  driver?: string;
+  /** The ws:// (or wss://) URL the client was pointed at. */
+  url: string;
+}
+
 export interface RunResult {
   schema: typeof SCHEMA_ID;
   kind: RunKind;
+  /** Which side wsprobe tested (added in @1, optional): 'server' when absent; 'client' for `wsprobe test-client`. */
+  role?: 'server' | 'client';
+  client?: ClientSection;
   tool: { name: 'wsprobe'; version: string };
-  target: { url: string; embedded?: boolean; profile?: TargetProfile };
+  /**
+   * `transport` (added in @1, optional): the run went over HTTP/2 (RFC 8441), h2 by ALPN or h2c by prior
+   * knowledge; absent: HTTP/1.1.
+   */
+  target: { url: string; embedded?: boolean; profile?: TargetProfile; transport?: 'h2' | 'h2c' };
   /** Several targets (merged conformance matrix); cases[].outcomes follow this order. */
   targets?: { url: string; label?: string; summary?: Record<Verdict, number> }[];
   startedAt: string;

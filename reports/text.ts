@@ -66,6 +66,13 @@ function shownVerdicts(r: RunResult): Verdict[] {
   return VERDICTS.filter((v) => v !== 'not-run' || (r.summary['not-run'] ?? 0) > 0);
 }
 
+/** A client run's "client under test" line (text and HTML headers); null for a server run. */
+export function clientUnderTest(r: RunResult): string | null {
+  if (r.role !== 'client' || r.client === undefined) return null;
+  const agents = r.targets && r.targets.length > 0 ? r.targets.map((t) => t.label ?? t.url).join(', ') : (r.client.agent ?? 'client');
+  return `${agents}${r.client.driver !== undefined ? ` (driver ${r.client.driver})` : ''}, connecting to ${r.client.url}`;
+}
+
 const header: TextSection = (r, { paint }) => {
   const targets = r.targets && r.targets.length > 0 ? r.targets.map((t) => t.label ?? t.url).join(', ') : `${r.target.url}${r.target.embedded ? ' (embedded reference server)' : ''}`;
   const lines = [
@@ -74,6 +81,8 @@ const header: TextSection = (r, { paint }) => {
     `tool      ${r.tool.name} ${r.tool.version}`,
     `started   ${r.startedAt}   duration ${formatDuration(r.durationMs)}`,
   ];
+  const client = clientUnderTest(r);
+  if (client !== null) lines.splice(1, 1, `client    ${client}`);
   if (r.interrupted) lines.push(paint('yellow', 'INTERRUPTED: results are partial'));
   const noEcho = noEchoLine(r);
   if (noEcho !== null) lines.splice(1, 0, paint('cyan', noEcho));
@@ -186,6 +195,11 @@ const load: TextSection = (r, { paint }) => {
     lines.push(`bytes        sent ${app(k.bytesSent, k.appBytesSent)}  received ${app(k.bytesReceived, k.appBytesReceived)}`);
   }
   if (k.deflateNegotiated !== undefined) lines.push(`deflate      negotiated on ${formatCount(k.deflateNegotiated)} connections`);
+  const h2 = l.http2;
+  if (h2) {
+    const limit = `limit ${h2.streamsPerConnection}${h2.maxConcurrentStreams !== undefined ? `, server allows ${formatCount(h2.maxConcurrentStreams)}` : ''}`;
+    lines.push(`http2        ${formatCount(h2.sessions)} connections, WebSockets per connection max ${formatCount(h2.streamsPerSession.max)} mean ${formatNumber(h2.streamsPerSession.mean, 1)} (${limit}), lost ${formatCount(h2.sessionsLost)} (${formatCount(h2.streamsLost)} WebSockets with them), reset ${formatCount(h2.streamsReset)}`);
+  }
   if (l.mergedFrom !== undefined) lines.push(`shards       ${l.mergedFrom} merged`);
   if (Object.keys(l.connections.dropsByCode).length > 0) {
     lines.push(`drops        ${Object.entries(l.connections.dropsByCode).map(([k, v]) => `${k}: ${formatCount(v)}`).join('  ')}`);

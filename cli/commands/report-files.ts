@@ -7,7 +7,9 @@ import { renderHtml } from '../../reports/html.js';
 import { writeJson } from '../../reports/json.js';
 import { renderJunit } from '../../reports/junit.js';
 import type { RunResult } from '../../reports/schema.js';
+import { renderText } from '../../reports/text.js';
 import { SetupError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
 
 export interface ReportFiles {
   /** The directory, absolute. */
@@ -36,4 +38,19 @@ export function writeReportFiles(result: RunResult, outDir: string, opts: { fail
     throw new SetupError(`cannot write reports to ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   return { dir, files: written };
+}
+
+/**
+ * The end of a run with cases (test, test-client): the report files, exit code 1 when `failed` or interrupted (the
+ * run's own rule decides `failed`), and results.json (--json) or the text summary on stdout.
+ */
+export function finishCaseRun(result: RunResult, o: { out: string; json: boolean }, failOn: 'fail' | 'non-strict', failed: boolean): void {
+  const { dir } = writeReportFiles(result, o.out, { failOn });
+  process.exitCode = failed || result.interrupted ? ExitCode.Failed : ExitCode.Ok;
+  if (o.json) process.stdout.write(writeJson(result));
+  else {
+    const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+    process.stdout.write(renderText(result, { color }));
+    process.stdout.write(`reports: ${dir}\n`);
+  }
 }

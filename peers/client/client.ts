@@ -130,13 +130,26 @@ export class ReferenceClient extends TypedEmitter<ClientEvents> {
     });
   }
 
-  /** Called once by connectClient, after the handshake, with any bytes that followed the 101 head. */
+  /**
+   * Called once by connectClient, after the handshake, with any bytes that followed the 101 head. Reading starts on
+   * the next turn of the event loop, the socket paused until then: whoever awaits the client gets it, and attaches
+   * its listeners, before a message that came with the 101 or right behind it is emitted.
+   */
   start(rest: Uint8Array): void {
-    this.pump.start(rest);
-    const hb = this.opts.heartbeat;
-    if (hb !== undefined && !this.pump.closed) {
-      this.heartbeatTimer = setInterval(() => this.heartbeat(hb.timeoutMs), hb.intervalMs);
-    }
+    const socket = this.socket;
+    socket.pause();
+    // An error in the gap destroys the socket; the pump sees that when it starts (it reports the TCP end).
+    const early = (): void => undefined;
+    socket.on('error', early);
+    setImmediate(() => {
+      socket.off('error', early);
+      this.pump.start(rest);
+      socket.resume();
+      const hb = this.opts.heartbeat;
+      if (hb !== undefined && !this.pump.closed) {
+        this.heartbeatTimer = setInterval(() => this.heartbeat(hb.timeoutMs), hb.intervalMs);
+      }
+    });
   }
 
   get state(): ConnectionState {

@@ -51,7 +51,7 @@ export function unreachable(reason: string, expected: string, observed: string):
 }
 
 /** The case could not run (no connection opens, the target died before its turn): not graded, never a pass. */
-export function notRun(reasonCode: 'handshake-broken' | 'target-died' | 'needs-echo', reason: string, expected = ''): Grade {
+export function notRun(reasonCode: 'handshake-broken' | 'target-died' | 'needs-echo' | 'client-not-run', reason: string, expected = ''): Grade {
   return { verdict: 'not-run', reasonCode, reason, expected, observed: '' };
 }
 

@@ -49,6 +49,7 @@ export const REASON_CODES = {
   'handshake-broken': { verdicts: ['not-run'], text: 'not run: the target answers a correct opening handshake with an invalid 101, so no connection opens' },
   'needs-echo': { verdicts: ['not-run'], text: 'not run: the target does not echo, and the case can only be graded by an echo' },
   'target-died': { verdicts: ['not-run'], text: 'not run: the target stopped accepting connections before the case could start' },
+  'client-not-run': { verdicts: ['not-run'], text: 'not run: the client under test never connected for this case before the run ended' },
 } as const satisfies Record<string, ReasonInfo>;
 
 export type ReasonCode = keyof typeof REASON_CODES;

@@ -366,7 +366,7 @@ export function fullyPopulatedFixture(): RunResult {
   return withSummary({
     ...BASE,
     kind: 'conformance',
-    target: { url: 'ws://127.0.0.1:9001/', embedded: true, profile: { echo: true, source: 'preflight', echoesText: true, echoesBinary: true, unsolicited: 0, closesOnUnknown: false } },
+    target: { url: 'ws://127.0.0.1:9001/', embedded: true, transport: 'h2c', profile: { echo: true, source: 'preflight', echoesText: true, echoesBinary: true, unsolicited: 0, closesOnUnknown: false } },
     targets: [
       { url: 'ws://a/', label: 'a', summary: summarize([{ verdict: 'fail' }]) },
       { url: 'ws://b/', label: 'b', summary: summarize([{ verdict: 'pass' }]) },
@@ -376,9 +376,15 @@ export function fullyPopulatedFixture(): RunResult {
     cases,
     findings: [{ key: 'run|target-died', scope: 'run', verdict: 'fail', reasonCode: 'target-died', cause: 'the target died', cases: [c0.id], target: 'a' }],
     fuzz: fuzz.fuzz!,
-    load: { ...load.load!, mergedFrom: 2 },
+    load: {
+      ...load.load!,
+      mergedFrom: 2,
+      http2: { sessions: 3, sessionsAtPeak: 3, streamsPerSession: { max: 100, mean: 100 }, streamsPerConnection: 100, maxConcurrentStreams: 128, sessionsLost: 0, streamsLost: 0, streamsReset: 1 },
+    },
     capacity: cap.capacity!,
     probe: fullProbeSection(),
+    role: 'client',
+    client: { agent: 'ws', driver: 'ws', url: 'ws://127.0.0.1:9001/' },
   });
 }
 

@@ -158,6 +158,15 @@ describe('mergeRuns: conformance and fuzz', () => {
     expect(mergeRuns([m, c]).targets).toHaveLength(3);
   });
 
+  it('keeps a client run a client run: role and client section survive a merge of client results', () => {
+    const client = (url: string, agent: string) => withSummary({ ...a, target: { url }, role: 'client' as const, client: { agent, url } });
+    const m = mergeRuns([client('ws://127.0.0.1:9001/?agent=ws', 'ws'), client('ws://127.0.0.1:9001/?agent=chromium', 'chromium')]);
+    expect(m.role).toBe('client');
+    expect(m.client).toEqual({ agent: 'ws', url: 'ws://127.0.0.1:9001/?agent=ws' });
+    expect(m.targets).toHaveLength(2);
+    expect(mergeRuns([a, { ...a, target: { url: 'ws://b:1/' } }]).role).toBeUndefined();
+  });
+
   it('makes a union for shards of one target, keeping the worse outcome of a duplicated case', () => {
     const s1 = withSummary({ ...a, cases: a.cases.slice(0, 6) });
     const s2 = withSummary({ ...a, cases: [...a.cases.slice(6), { ...a.cases[0]!, verdict: 'fail' }] });

@@ -41,7 +41,7 @@ export function closeCodeCases(target: 'server' | 'client'): ConformanceCase[] {
   return VALID.map(([code, autobahn]) =>
     defineWireCase({
       id: `close.code.${code}`,
-      title: `A close frame with valid code ${code} is answered with ${code} or 1000${registeredLater(code) ? ' (refusing it with 1002 is non-strict: IANA-registered after RFC 6455)' : ''}`,
+      title: `A close frame with valid code ${code} is answered with ${code === 1000 ? code : `${code} or 1000`}${registeredLater(code) ? ' (refusing it with 1002 is non-strict: IANA-registered after RFC 6455)' : ''}`,
       rfc: registeredLater(code) ? ['7.4.2', '11.7', '5.5.1'] : ['7.4.1', '7.4.2', '5.5.1'],
       autobahn,
       expect: echo([], rule(code, target)),

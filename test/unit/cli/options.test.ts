@@ -11,6 +11,7 @@ import { FUZZ_OPTIONS } from '../../../cli/commands/fuzz.command.js';
 import { LOAD_OPTIONS } from '../../../cli/commands/load.command.js';
 import { CAPACITY_OPTIONS } from '../../../cli/commands/capacity.command.js';
 import { PROBE_IDLE_OPTIONS } from '../../../cli/commands/probe.command.js';
+import { TEST_CLIENT_OPTIONS } from '../../../cli/commands/test-client.command.js';
 import { SERVE_OPTIONS } from '../../../cli/commands/serve.command.js';
 import { REPORT_OPTIONS } from '../../../cli/commands/report.command.js';
 
@@ -81,6 +82,7 @@ const COMMAND_TABLES: Record<string, OptionTable> = {
   load: LOAD_OPTIONS,
   capacity: CAPACITY_OPTIONS,
   probe: PROBE_IDLE_OPTIONS,
+  'test-client': TEST_CLIENT_OPTIONS,
   serve: SERVE_OPTIONS,
   report: REPORT_OPTIONS,
 };
