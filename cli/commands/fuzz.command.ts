@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
+import type { FuzzTarget } from '../../peers/fuzz/fuzz-target.js';
 import { startReferenceServer, type RunningServer } from '../../peers/server/reference-server.js';
 import { writeJson } from '../../reports/json.js';
 import type { CaseResult } from '../../reports/schema.js';
@@ -31,6 +32,11 @@ export const FUZZ_OPTIONS = {
   concurrency: { type: 'number', describe: 'cases run side by side, each on its own connection', default: FUZZ_DEFAULTS.concurrency, integer: true, min: 1, max: 512 },
   timeout: { type: 'number', describe: 'time the target has to answer each step (echo, pong, close), MS', default: FUZZ_DEFAULTS.timeoutMs, integer: true, min: 10 },
   'emit-case': { type: 'string', describe: 'write the first counterexample as a regression case (*.case.ts, conformance catalogue format)' },
+  http2: {
+    type: 'boolean',
+    describe: 'fuzz over HTTP/2 (RFC 8441): each case a stream of one shared connection, h2 (ALPN) for wss://, h2c for ws://; the handshake suite (HTTP/1.1 heads) is left out',
+    default: false,
+  },
   insecure: { type: 'boolean', describe: 'wss://: accept any certificate', default: false },
   ca: { type: 'string', describe: 'wss://: PEM file of the CA to trust' },
   out: { type: 'string', describe: 'directory for results.json, report.html and junit.xml', default: './wsprobe-report' },
@@ -38,10 +44,15 @@ export const FUZZ_OPTIONS = {
   config: CONFIG_OPTION,
 } as const satisfies OptionTable;
 
-function parseSuites(raw: string[] | undefined): FuzzSuiteName[] {
-  if (raw === undefined || raw.length === 0) return [...FUZZ_SUITE_NAMES];
+/** Suites whose cases are HTTP/1.1 request heads: they have no meaning over HTTP/2 (RFC 8441 replaces the GET). */
+const HTTP1_ONLY_SUITES: readonly FuzzSuiteName[] = ['handshake'];
+
+function parseSuites(raw: string[] | undefined, http2 = false): FuzzSuiteName[] {
+  if (raw === undefined || raw.length === 0) return FUZZ_SUITE_NAMES.filter((n) => !(http2 && HTTP1_ONLY_SUITES.includes(n)));
   const names = raw.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
   for (const n of names) if (!isFuzzSuiteName(n)) throw new UsageError(`unknown fuzz suite ${JSON.stringify(n)}; suites: ${FUZZ_SUITE_NAMES.join(', ')}`);
+  const h1 = names.filter((n) => http2 && (HTTP1_ONLY_SUITES as readonly string[]).includes(n));
+  if (h1.length > 0) throw new UsageError(`--suite ${h1.join(', ')} fuzzes HTTP/1.1 request heads and does not run with --http2`);
   return [...new Set(names)] as FuzzSuiteName[];
 }
 
@@ -93,7 +104,7 @@ export type FuzzOptions = Resolved<typeof FUZZ_OPTIONS>;
  */
 export async function executeFuzz(o: FuzzOptions, rawUrl: string | undefined, hooks: RunHooks<CaseResult> = {}): Promise<FuzzRun> {
   const url = rawUrl !== undefined ? parseTargetUrl(rawUrl) : undefined;
-  const suites = parseSuites(o.suite);
+  const suites = parseSuites(o.suite, o.http2);
   const replay = o.replay !== undefined ? parseReplayToken(o.replay) : undefined;
   if (replay === null) throw new UsageError(`--replay expects the SEED:PATH token a failure printed, got ${JSON.stringify(o.replay)}`);
   if (replay !== undefined && suites.length !== 1) throw new UsageError('--replay needs exactly one --suite (the one that printed the token)');
@@ -119,20 +130,26 @@ export async function executeFuzz(o: FuzzOptions, rawUrl: string | undefined, ho
   }
   // Loaded here, not at the top: the suites pull in fast-check and build their arbitraries, which every other
   // command (and `--help`) would otherwise pay for at start-up.
-  const [{ runFuzz }, { TcpFuzzTarget }] = await Promise.all([import('../../runners/fuzz/run-fuzz.js'), import('../../peers/fuzz/tcp-target.js')]);
+  const [{ runFuzz }, { TcpFuzzTarget }, { H2FuzzTarget }] = await Promise.all([
+    import('../../runners/fuzz/run-fuzz.js'),
+    import('../../peers/fuzz/tcp-target.js'),
+    import('../../peers/fuzz/h2-target.js'),
+  ]);
+  const targetUrl = url?.href ?? server!.url;
+  const targetOptions = { timeoutMs: o.timeout, insecure: o.insecure, ...(ca !== undefined ? { ca } : {}) };
+  const target: FuzzTarget = o.http2 ? new H2FuzzTarget(targetUrl, targetOptions) : new TcpFuzzTarget(targetUrl, targetOptions);
   try {
-    const targetUrl = url?.href ?? server!.url;
-    const target = new TcpFuzzTarget(targetUrl, { timeoutMs: o.timeout, insecure: o.insecure, ...(ca !== undefined ? { ca } : {}) });
     const probe = await target.openSession(0);
     if (!('finish' in probe)) {
       const hs = probe.observation.handshake;
       const why = probe.harnessError ?? (hs?.rejection?.message ?? (hs?.status !== undefined ? `status ${hs.status}` : `handshake ${hs?.failure ?? 'failed'}`));
-      throw new SetupError(`cannot open a WebSocket connection to ${targetUrl}: ${why}`);
+      throw new SetupError(`cannot open a WebSocket connection to ${targetUrl}${o.http2 ? ` over HTTP/2 (${target.transport})` : ''}: ${why}`);
     }
     await probe.finish();
     const fixed = [
       ...(rawUrl !== undefined ? [shellQuote(rawUrl)] : []),
       ...(o.timeout !== FUZZ_DEFAULTS.timeoutMs ? ['--timeout', String(o.timeout)] : []),
+      ...(o.http2 ? ['--http2'] : []),
       ...(o.insecure ? ['--insecure'] : []),
       ...(o.ca !== undefined ? ['--ca', shellQuote(o.ca)] : []),
     ];
@@ -152,6 +169,7 @@ export async function executeFuzz(o: FuzzOptions, rawUrl: string | undefined, ho
       ...(hooks.onProgress !== undefined ? { onSuite: hooks.onProgress } : {}),
     });
   } finally {
+    await target.close?.();
     await server?.close();
   }
 }

@@ -4,19 +4,16 @@
 import { readFileSync } from 'node:fs';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { startReferenceServer, type RunningServer } from '../../peers/server/reference-server.js';
-import { writeJson } from '../../reports/json.js';
 import { findingsOf } from '../../reports/findings.js';
 import { VERDICT_SEVERITY, type RunResult } from '../../reports/schema.js';
-import { renderText } from '../../reports/text.js';
 import type { ConformanceProgress } from '../../runners/conformance/run.js';
 import type { ConformanceCase } from '../../suites/define.js';
 import { SetupError, UsageError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
 import { interruptSignal } from '../interrupt.js';
 import { applyOptions, CONFIG_OPTION, resolveOptions, type OptionTable, type Resolved } from '../options.js';
 import { parseTargetUrl } from '../target.js';
 import { TOOL_VERSION } from '../version.js';
-import { writeReportFiles } from './report-files.js';
+import { finishCaseRun } from './report-files.js';
 
 export const TEST_OPTIONS = {
   cases: { type: 'array', items: 'string', describe: 'run only cases whose id matches a glob (anchored; * spans dots): close.*, *.utf8.*, tag:huge' },
@@ -38,6 +35,11 @@ export const TEST_OPTIONS = {
   insecure: { type: 'boolean', describe: 'wss://: accept any certificate', default: false },
   ca: { type: 'string', describe: 'wss://: PEM file of the CA to trust' },
   servername: { type: 'string', describe: 'wss://: TLS server name (SNI) to send instead of the URL host' },
+  http2: {
+    type: 'boolean',
+    describe: 'run over HTTP/2 (RFC 8441): every WebSocket a stream of one shared connection, h2 (ALPN) for wss://, h2c (prior knowledge) for ws://; HTTP/1.1 handshake cases left out, the http2.* cases added',
+    default: false,
+  },
   'max-payload': { type: 'number', describe: "the target's message size limit in bytes: grades the limits.max-payload.* cases (1009 above it)", integer: true, min: 1 },
   echo: {
     type: 'boolean',
@@ -125,13 +127,23 @@ export interface RunHooks<E> {
   onProgress?: (event: E) => void;
 }
 
-/** The cases the options select (--cases, --exclude, --quick); a pattern that matches nothing is a usage error. */
-export async function selectCases(o: Pick<TestOptions, 'cases' | 'exclude' | 'quick'>): Promise<readonly ConformanceCase[]> {
+/**
+ * The cases the options select (--cases, --exclude, --quick, --http2); a pattern that matches nothing is a usage
+ * error. With --http2 the HTTP/1.1 handshake cases are not selectable and the http2.* cases are; without it the
+ * reverse.
+ */
+export async function selectCases(o: Pick<TestOptions, 'cases' | 'exclude' | 'quick'> & { http2?: boolean }): Promise<readonly ConformanceCase[]> {
   // The catalogue loads here, not at start-up, so `--help` and the other commands stay fast.
-  const [{ filterCases }, { CATALOGUE }] = await Promise.all([import('../../runners/conformance/filter.js'), import('../../suites/conformance/index.js')]);
-  const { cases, unmatched } = filterCases(CATALOGUE, { include: o.cases, exclude: o.exclude, quick: o.quick });
+  const [{ filterCases }, { CATALOGUE, HTTP2_CASES }, { h2Catalogue }] = await Promise.all([
+    import('../../runners/conformance/filter.js'),
+    import('../../suites/conformance/index.js'),
+    import('../../runners/conformance/h2-select.js'),
+  ]);
+  const all = o.http2 === true ? h2Catalogue(CATALOGUE, HTTP2_CASES) : CATALOGUE;
+  const { cases, unmatched } = filterCases(all, { include: o.cases, exclude: o.exclude, quick: o.quick });
   if (unmatched.length > 0) {
-    throw new UsageError(`pattern${unmatched.length > 1 ? 's' : ''} ${unmatched.map((p) => JSON.stringify(p)).join(', ')} match${unmatched.length > 1 ? '' : 'es'} no case (see wsprobe test --list)`);
+    const where = o.http2 === true ? ' over HTTP/2 (HTTP/1.1 handshake cases are left out)' : HTTP2_CASES.some((c) => unmatched.some((p) => filterCases([c], { include: [p] }).cases.length > 0)) ? ' (http2.* cases need --http2)' : '';
+    throw new UsageError(`pattern${unmatched.length > 1 ? 's' : ''} ${unmatched.map((p) => JSON.stringify(p)).join(', ')} match${unmatched.length > 1 ? '' : 'es'} no case${where} (see wsprobe test --list)`);
   }
   return cases;
 }
@@ -180,6 +192,7 @@ export async function executeTest(o: TestOptions, url: URL | undefined, hooks: R
         ...(o['expect-origin'] !== undefined ? { expectOrigin: o['expect-origin'] as 'allow' | 'forbid' } : {}),
       },
       tls: { insecure: o.insecure, ...(ca !== undefined ? { ca } : {}), ...(o.servername !== undefined ? { servername: o.servername } : {}) },
+      ...(o.http2 ? { http2: true } : {}),
       handshakeDefaults: {
         ...(o.origin !== undefined ? { origin: o.origin } : {}),
         ...(o.protocol !== undefined && o.protocol.length > 0 ? { protocols: o.protocol } : {}),
@@ -195,6 +208,7 @@ export async function executeTest(o: TestOptions, url: URL | undefined, hooks: R
         ...(o.cases !== undefined ? { cases: o.cases } : {}),
         ...(o.exclude !== undefined ? { exclude: o.exclude } : {}),
         quick: o.quick,
+        ...(o.http2 ? { http2: true } : {}),
         failOn,
       },
     });
@@ -250,13 +264,6 @@ export const testCommand: CommandModule<object, Record<string, unknown>> = {
       progress.done();
       interrupt.dispose();
     }
-    const { dir } = writeReportFiles(result, o.out, { failOn });
-    process.exitCode = conformanceFails(result, failOn) || result.interrupted ? ExitCode.Failed : ExitCode.Ok;
-    if (o.json) process.stdout.write(writeJson(result));
-    else {
-      const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-      process.stdout.write(renderText(result, { color }));
-      process.stdout.write(`reports: ${dir}\n`);
-    }
+    finishCaseRun(result, o, failOn, conformanceFails(result, failOn));
   },
 };

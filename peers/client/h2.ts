@@ -246,11 +246,8 @@ export class H2WebSocketSession {
    * Ends the HTTP/2 connection: GOAWAY, then the open streams are left to finish; after timeoutMs whatever is still
    * open is dropped. WebSockets should be closed first (their close handshakes are theirs, not the session's).
    */
-  async close(timeoutMs = 5_000): Promise<void> {
-    if (!this.session.closed && !this.session.destroyed) this.session.close();
-    const timer = setTimeout(() => this.session.destroy(), timeoutMs);
-    await this.closed;
-    clearTimeout(timer);
+  close(timeoutMs = 5_000): Promise<void> {
+    return closeH2Session(this.session, this.closed, timeoutMs);
   }
 
   /** Drops the connection and every stream on it at once. */
@@ -299,4 +296,12 @@ function readBody(stream: ClientHttp2Stream, timeoutMs: number): Promise<string>
     stream.once('end', finish);
     stream.once('close', finish);
   });
+}
+
+/** Ends an HTTP/2 connection: GOAWAY, then what is still open is dropped after `timeoutMs`; resolves once closed. */
+export async function closeH2Session(session: ClientHttp2Session, closed: Promise<void>, timeoutMs: number): Promise<void> {
+  if (!session.closed && !session.destroyed) session.close();
+  const timer = setTimeout(() => session.destroy(), timeoutMs);
+  await closed;
+  clearTimeout(timer);
 }

@@ -80,7 +80,11 @@ export interface FuzzTarget {
   readonly url: string;
   /** Per-case deadline for the target's answer, in ms. */
   readonly timeoutMs: number;
+  /** Set when each case is a stream of a shared HTTP/2 connection (RFC 8441): h2 (ALPN) or h2c (prior knowledge). */
+  readonly transport?: 'h2' | 'h2c';
   runStream(req: StreamRequest): Promise<FuzzRecord>;
   runHandshake(req: HandshakeRequest): Promise<FuzzRecord>;
   openSession(keySeed: number): Promise<FuzzSession | FuzzRecord>;
+  /** Releases what the target holds open across cases (a shared connection). */
+  close?(): Promise<void>;
 }

@@ -1,11 +1,14 @@
 // The fuzzers' network driver: a thin shell over the raw peer (TCP or TLS), so a fuzz case sends exactly the bytes
 // it asks for, chopped as it asks, and is observed by the same Observer as a catalogue case. It implements the
-// FuzzTarget interface (fuzz-target.ts). Our own connect failures are harness errors, never counterexamples.
+// FuzzTarget interface (fuzz-target.ts). Our own connect failures are harness errors, never counterexamples. How a
+// peer is opened is `open` (h2-target.ts opens a stream on a shared HTTP/2 connection instead).
 import { performance } from 'node:perf_hooks';
 import { seededEntropy } from '../../protocol/entropy.js';
+import { ClientSession } from '../raw/client-session.js';
 import { emptyObservation, GIVE_UP_MARK } from '../raw/observation.js';
 import { RawPeer } from '../raw/raw-peer.js';
 import type { FrameSpec, SendOptions } from '../raw/peer.js';
+import type { PeerOpenOptions } from '../raw/transport.js';
 import { chopStream, MAX_PAUSES, type Chunking } from './chunking.js';
 import { encodeFuzzFrame, type FuzzFrame } from './fuzz-frame.js';
 import type { FuzzRecord, FuzzSession, FuzzTarget, HandshakeRequest, StreamRequest } from './fuzz-target.js';
@@ -55,13 +58,22 @@ export class TcpFuzzTarget implements FuzzTarget {
     this.opts = opts;
   }
 
+  /** Opens a raw peer to the target: here a TCP (TLS) connection. */
+  protected open(o: PeerOpenOptions): Promise<ClientSession> {
+    return RawPeer.connect({ ...o, url: this.parsed, tls: { insecure: this.opts.insecure ?? false, ...(this.opts.ca !== undefined ? { ca: this.opts.ca } : {}) } });
+  }
+
+  /** The record of a case that could not run through no fault of the target. */
+  protected static harnessRecord(message: string): FuzzRecord {
+    return { harnessError: message, observation: emptyObservation(), sent: new Uint8Array(0), transcript: [], transcriptOmitted: 0 };
+  }
+
   /** A connected raw peer with a budget for one case: the answer, then the closing handshake. */
-  private async connect(keySeed: number, budgetMs: number): Promise<RawPeer | FuzzRecord> {
+  private async connect(keySeed: number, budgetMs: number): Promise<ClientSession | FuzzRecord> {
     const startedAt = performance.now();
     const half = Math.max(1, Math.floor((this.opts.transcriptLimit ?? 200) / 2));
     try {
-      return await RawPeer.connect({
-        url: this.parsed,
+      return await this.open({
         entropy: seededEntropy(keySeed),
         startedAt,
         deadline: startedAt + budgetMs + this.closeTimeoutMs,
@@ -69,28 +81,27 @@ export class TcpFuzzTarget implements FuzzTarget {
         connectTimeoutMs: this.timeoutMs,
         keepSent: true,
         limits: { transcriptHead: half, transcriptTail: half },
-        tls: { insecure: this.opts.insecure ?? false, ...(this.opts.ca !== undefined ? { ca: this.opts.ca } : {}) },
       });
     } catch (err) {
-      return { harnessError: err instanceof Error ? err.message : String(err), observation: emptyObservation(), sent: new Uint8Array(0), transcript: [], transcriptOmitted: 0 };
+      return TcpFuzzTarget.harnessRecord(err instanceof Error ? err.message : String(err));
     }
   }
 
-  private static record(peer: RawPeer): FuzzRecord {
+  private static record(peer: ClientSession): FuzzRecord {
     peer.destroy();
     const { entries, omitted } = peer.transcript();
     return { observation: peer.observation(), sent: peer.sentBytes(), transcript: entries, transcriptOmitted: omitted };
   }
 
   /** After our frames: the target's failure or the answer to our close, then its TCP close (or we drop it). */
-  private async conclude(peer: RawPeer, mustFail: boolean): Promise<void> {
+  private async conclude(peer: ClientSession, mustFail: boolean): Promise<void> {
     if (mustFail && !(await peer.waitForClose())) peer.mark(GIVE_UP_MARK);
     await peer.close(1000);
   }
 
   async runStream(req: StreamRequest): Promise<FuzzRecord> {
     const peer = await this.connect(req.keySeed, this.timeoutMs * 2);
-    if (!(peer instanceof RawPeer)) return peer;
+    if (!(peer instanceof ClientSession)) return peer;
     const offer = req.offer;
     const hs = await peer.handshake({ timeoutMs: this.timeoutMs, ...(offer ? { extensions: offer.extensions, deflate: offer.deflate ?? {} } : {}) });
     if (hs.ok) {
@@ -105,7 +116,7 @@ export class TcpFuzzTarget implements FuzzTarget {
 
   async runHandshake(req: HandshakeRequest): Promise<FuzzRecord> {
     const peer = await this.connect(0, this.timeoutMs * 2);
-    if (!(peer instanceof RawPeer)) return peer;
+    if (!(peer instanceof ClientSession)) return peer;
     // The head and any pipelined frames go out in one write, as one TCP segment where the stack allows.
     const trailing = req.pipelined.length > 0 ? Buffer.concat(req.pipelined.map(encodeFuzzFrame)) : undefined;
     const hs = await peer.handshake({ raw: req.head, timeoutMs: this.timeoutMs, ...(trailing ? { trailing } : {}) });
@@ -119,7 +130,7 @@ export class TcpFuzzTarget implements FuzzTarget {
   async openSession(keySeed: number): Promise<FuzzSession | FuzzRecord> {
     // A model run is up to 8 steps, each allowed the answer timeout.
     const peer = await this.connect(keySeed, this.timeoutMs * 10);
-    if (!(peer instanceof RawPeer)) return peer;
+    if (!(peer instanceof ClientSession)) return peer;
     const hs = await peer.handshake({ timeoutMs: this.timeoutMs });
     if (!hs.ok) return TcpFuzzTarget.record(peer);
     return {

@@ -1,6 +1,6 @@
 // The observer: sans-I/O, bytes in, an Observation out. Whoever drives a connection (the raw peer of the
-// conformance cases, the fuzzers' driver, the wire server peer of client cases, later an HTTP/2 stream) feeds it
-// what the target sent and tells it what was sent and when TCP ended; it parses the response head, decodes frames,
+// conformance cases over TCP or an HTTP/2 stream, the fuzzers' driver, the wire server peer of client cases) feeds
+// it what the target sent and tells it what was sent and when TCP ended; it checks the response, decodes frames,
 // checks every frame the target sends with validateFrame and the message rules (the one place target frames are
 // judged, so every mode reports the same violation ids), reassembles and inflates messages, and records a bounded
 // transcript. It decides no verdict: the grader does. No sockets, no timers: the caller supplies the clock.
@@ -14,16 +14,19 @@ import { isControlOpcode, isReservedOpcode, MAX_CONTROL_PAYLOAD, Opcode, opcodeN
 import { FrameDecoder } from '../../protocol/frame/decoder.js';
 import { rsvBits, type DecodedFrame } from '../../protocol/frame/frame.js';
 import { validateFrame } from '../../protocol/frame/validate.js';
-import { checkServerResponse } from '../../protocol/handshake/client-response.js';
 import { HttpHeadParser, type HttpHead } from '../../protocol/handshake/head-parser.js';
+import type { H2HeaderList } from '../../protocol/h2/headers.js';
 import { Utf8Validator } from '../../protocol/utf8.js';
 import { violation } from '../../protocol/violations.js';
 import type { TranscriptEntry } from '../../reports/schema.js';
-import { negotiateDeflateStage, type DeflateStage, type DeflateStageOptions } from './deflate-stage.js';
+import type { DeflateStage } from './deflate-stage.js';
 import { emptyObservation, type Observation, type ObservedEvent, type TcpEndKind } from './observation.js';
 import type { HandshakeOutcome } from './peer.js';
 import { previewHead, previewPayload } from './preview.js';
+import { checkH1Outcome, checkH2Outcome, type CheckedResponse, type PendingHandshake } from './response-check.js';
 import { Transcript } from './transcript.js';
+
+export type { PendingHandshake } from './response-check.js';
 
 export interface ObserverLimits {
   /** Payload bytes kept per received message (beyond: length and SHA-256 only). Default 1 MiB. */
@@ -37,15 +40,6 @@ export interface ObserverLimits {
   /** Transcript entries kept: the first `transcriptHead` and the last `transcriptTail`. Default 300 and 100. */
   transcriptHead?: number;
   transcriptTail?: number;
-}
-
-/** What the response to our opening handshake is checked against (RFC 6455 §4.1). */
-export interface PendingHandshake {
-  /** The Sec-WebSocket-Key sent, when the request had one. */
-  key: string | undefined;
-  ctx: { key: string; protocols?: string[]; extensionOffers?: string };
-  /** Our own compressor within a permessage-deflate agreement. */
-  deflate?: DeflateStageOptions;
 }
 
 /** A frame we sent, as the transcript shows it. */
@@ -182,12 +176,16 @@ export class Observer {
 
   // ---- The opening handshake ----
 
-  /** Our request went out: the next bytes are the response head. */
-  requestSent(head: Uint8Array, pending: PendingHandshake): void {
+  /**
+   * Our request went out: an HTTP/1.1 head, whose answer is the next bytes; or, over HTTP/2 (RFC 8441), the
+   * Extended CONNECT's header block as text, whose answer is a header block (h2Response), not bytes.
+   */
+  requestSent(head: Uint8Array | { block: string; length: number }, pending: PendingHandshake): void {
+    const h1 = head instanceof Uint8Array;
     this.phase = 'handshake';
-    this.headParser = new HttpHeadParser({ maxHeadBytes: 65536 });
+    this.headParser = h1 ? new HttpHeadParser({ maxHeadBytes: 65536 }) : null;
     this.pending = { ...pending, sentAt: this.now(), done: false };
-    this.record({ dir: 'out', kind: 'handshake', length: head.length, text: previewHead(Buffer.from(head).toString('latin1')) });
+    this.record({ dir: 'out', kind: 'handshake', length: head.length, text: previewHead(h1 ? Buffer.from(head).toString('latin1') : head.block) });
   }
 
   /** No response head came in time (the driver's timer). */
@@ -204,7 +202,12 @@ export class Observer {
   }
 
   private onHead(chunk: Uint8Array): void {
-    const r = this.headParser!.push(chunk);
+    // Over HTTP/2 the response is a header block (h2Response); stream bytes before it are recorded only.
+    if (this.headParser === null) {
+      this.record({ dir: 'in', kind: 'bytes', length: chunk.length, ...previewPayload(chunk) });
+      return;
+    }
+    const r = this.headParser.push(chunk);
     if (r.state === 'partial') return;
     if (r.state === 'error') {
       this.record({ dir: 'in', kind: 'bytes', length: chunk.length, ...previewPayload(chunk) });
@@ -214,33 +217,32 @@ export class Observer {
     }
     const head = r.head;
     this.record({ dir: 'in', kind: 'handshake', text: previewHead([head.startLine, ...head.headers.map(([k, v]) => `${k}: ${v}`)].join('\r\n')) });
-    const pending = this.pending!;
-    const outcome: HandshakeOutcome = { ok: false, head, key: pending.key };
-    if (head.status !== undefined) outcome.status = head.status;
-    const check = pending.key !== undefined ? checkServerResponse(head, pending.ctx) : null;
-    if (check?.ok) {
-      outcome.ok = true;
-      outcome.extensions = check.extensions;
-      // RFC 7692 §7: a permessage-deflate response our offer did not allow fails the connection.
-      const d = negotiateDeflateStage(check.extensions, pending.ctx.extensionOffers, pending.deflate);
-      if (d.kind === 'rejected') {
-        outcome.ok = false;
-        outcome.rejection = { id: d.id, rfc: d.rfc, message: d.message };
-      } else if (d.kind === 'accepted') {
-        this.deflateStage = d.stage;
-        outcome.deflate = d.agreement;
-      }
-    } else if (check) outcome.rejection = { id: check.id, rfc: check.rfc, message: check.message };
-    else outcome.rejection = { id: 'no-key', rfc: '4.1', message: 'the request had no Sec-WebSocket-Key to check the response against' };
-    this.handshakeDone(outcome);
-    if (head.status === 101) {
-      // RFC 6455 §4.2.2: the server may send frames right after its response; they follow the head.
-      this.phase = 'frames';
-      if (r.rest.length > 0) this.decodeFrames(r.rest);
-    } else {
-      this.phase = 'http-body';
-      if (r.rest.length > 0) this.record({ dir: 'in', kind: 'bytes', length: r.rest.length, ...previewPayload(r.rest) });
-    }
+    this.responded(checkH1Outcome(head, this.pending!), r.rest);
+  }
+
+  /** The checked response: recorded, and what follows it decoded as frames once the WebSocket is open. */
+  private responded(checked: CheckedResponse, rest: Uint8Array): void {
+    this.deflateStage = checked.stage;
+    this.handshakeDone(checked.outcome);
+    this.phase = checked.open ? 'frames' : 'http-body';
+    if (rest.length === 0) return;
+    if (checked.open) this.decodeFrames(rest);
+    else this.record({ dir: 'in', kind: 'bytes', length: rest.length, ...previewPayload(rest) });
+  }
+
+  // ---- The opening handshake over HTTP/2 (RFC 8441) ----
+
+  /** The response header block arrived (`endStream`: no tunnel follows); RFC 8441 §5's checks decide the outcome. */
+  h2Response(list: H2HeaderList, endStream: boolean): void {
+    if (!this.handshakePending) return;
+    this.record({ dir: 'in', kind: 'handshake', text: previewHead(list.map(([k, v]) => `${k}: ${v}`).join('\r\n')) });
+    this.responded(checkH2Outcome(list, this.pending!, endStream), new Uint8Array(0));
+  }
+
+  /** No response block: the stream or the connection ended first, or the request could not be sent. */
+  h2NoResponse(failure: 'closed' | 'error', detail: string, rejection?: HandshakeOutcome['rejection']): void {
+    this.handshakeDone({ ok: false, failure, detail, ...(rejection ? { rejection } : {}) });
+    this.phase = 'http-body';
   }
 
   // ---- Server role: the client's request and our response ----

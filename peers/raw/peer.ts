@@ -88,6 +88,15 @@ export interface HandshakeSpec extends HeadEdits {
   deflate?: DeflateStageOptions;
   /** Wait for the response head at most this long (default: the case deadline). */
   timeoutMs?: number;
+  /**
+   * HTTP/2 only (RFC 8441). Over HTTP/2 the other edits apply to the Extended CONNECT's header block, and
+   * removeHeaders / replaceHeaders / addHeaders may name pseudo-header fields (':protocol', ':scheme', ...); `raw`,
+   * `httpVersion`, `method`, `key`, `trailing` and `send` are HTTP/1.1's and make a case not applicable.
+   */
+  h2?: {
+    /** Send the Extended CONNECT even though the server has not sent SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 (§3). */
+    ignoreSettings?: boolean;
+  };
 }
 
 /** What the target answered to the opening handshake. */
@@ -110,6 +119,11 @@ export interface HandshakeOutcome {
   extensions?: ParsedExtension[];
   /** The permessage-deflate agreement, when the response accepted our offer validly (RFC 7692 §7.1). */
   deflate?: DeflateAgreement;
+  /**
+   * Over HTTP/2: the response header block as received and whether it ended the stream. `head` then holds the
+   * same fields for header rules, its start line `HTTP/2 <status>`.
+   */
+  h2?: { headers: [name: string, value: string][]; endStream: boolean };
 }
 
 /** What waits return: true when the awaited thing happened, false on timeout or when it can no longer happen. */
@@ -190,4 +204,33 @@ export interface Peer extends WirePeer {
   readonly url: URL;
   /** Sends the opening handshake and waits for the response head. Done by the runner unless the case says 'manual'. */
   handshake(spec?: HandshakeSpec): Promise<HandshakeOutcome>;
+  /** Present when the connection is an HTTP/2 stream (RFC 8441): what only HTTP/2 has. */
+  readonly http2?: H2Control;
+}
+
+/** How an HTTP/2 stream ended on the wire, as the target sent it. */
+export type H2StreamEnd =
+  | { frame: 'END_STREAM' }
+  | { frame: 'RST_STREAM'; code: number }
+  /** The connection went away under the stream (GOAWAY, or TCP closed). */
+  | { frame: 'connection'; detail: string };
+
+/** The HTTP/2 side of a peer whose WebSocket is a stream (RFC 8441). */
+export interface H2Control {
+  /** h2: TLS with ALPN; h2c: cleartext by prior knowledge. */
+  readonly transport: 'h2' | 'h2c';
+  /** The server's SETTINGS_ENABLE_CONNECT_PROTOCOL as received (RFC 8441 §3): undefined when not sent. */
+  readonly enableConnectProtocol: boolean | undefined;
+  /** The stream's id, once the request went out on this connection. */
+  readonly streamId: number | undefined;
+  /** How the target ended the stream, once it did. */
+  streamEnd(): H2StreamEnd | null;
+  /** A GOAWAY the connection received (RFC 7540 §6.8), or null. */
+  goaway(): { code: number; lastStreamId: number } | null;
+  /** The connection under the stream still takes new streams: no GOAWAY, not closed. */
+  readonly connectionOpen: boolean;
+  /** Whether another peer's stream shares this one's HTTP/2 connection. */
+  sameConnection(other: Peer): boolean;
+  /** Resets the stream now with RST_STREAM(CANCEL), RFC 8441 §5's reset of a WebSocket (recorded as 'client-drop'). */
+  reset(reason: string): void;
 }

@@ -6,6 +6,7 @@
 // first (§7.1.1: the server). Nothing here throws because the other side misbehaved.
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
 import { encodeClosePayload } from '../../protocol/close.js';
 import { Opcode } from '../../protocol/constants.js';
 import type { Entropy } from '../../protocol/entropy.js';
@@ -18,8 +19,14 @@ import type { FrameSpec, SendOptions } from './peer.js';
 import { chunksFor } from './send-plan.js';
 import { Waiters } from './waiters.js';
 
-export interface WireSessionOptions {
-  socket: net.Socket;
+/**
+ * What a session writes to and reads from: a Duplex (a TCP or TLS socket, or an HTTP/2 stream, RFC 8441), with
+ * Nagle's switch where the transport has one.
+ */
+export type WireSocket = Duplex & { setNoDelay?(noDelay?: boolean): unknown };
+
+export interface WireSessionOptions<S extends WireSocket = net.Socket> {
+  socket: S;
   entropy: Entropy;
   /** performance.now() value the transcript's times count from. */
   startedAt: number;
@@ -32,8 +39,9 @@ export interface WireSessionOptions {
   role: 'client' | 'server';
 }
 
-export abstract class WireSession {
-  protected readonly socket: net.Socket;
+export abstract class WireSession<S extends WireSocket = net.Socket> {
+  /** Replaced once by an HTTP/2 stream's session, whose stream exists only after the request (useSocket). */
+  protected socket: S;
   protected readonly entropy: Entropy;
   protected readonly observer: Observer;
   protected readonly waiters: Waiters;
@@ -47,7 +55,7 @@ export abstract class WireSession {
   private messagesOut = 0;
   private messagesAwaited = 0;
 
-  protected constructor(opts: WireSessionOptions) {
+  protected constructor(opts: WireSessionOptions<S>) {
     this.socket = opts.socket;
     this.entropy = opts.entropy;
     this.t0 = opts.startedAt;
@@ -64,10 +72,15 @@ export abstract class WireSession {
   /** Why nothing more can be sent, for the transcript ("the target closed"). */
   protected abstract notSentReason(): string;
 
+  /** Swaps in the transport that now exists (the HTTP/2 stream its request opened); call listen() after. */
+  protected useSocket(socket: S): void {
+    this.socket = socket;
+  }
+
   /** Listens to the socket: bytes to the observer, its end and errors recorded. */
   protected listen(): void {
     const socket = this.socket;
-    socket.setNoDelay(true);
+    socket.setNoDelay?.(true);
     socket.on('data', (chunk: Buffer) => {
       this.observer.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
       this.waiters.notify();

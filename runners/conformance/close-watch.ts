@@ -10,7 +10,7 @@
 // a server may close TCP on one path and not on the other.
 // Cases graded under a shortened wait say so in their reason.
 import { performance } from 'node:perf_hooks';
-import type { RawPeer } from '../../peers/raw/raw-peer.js';
+import type { ClientSession } from '../../peers/raw/client-session.js';
 import type { Observation } from '../../peers/raw/observation.js';
 
 export interface ClosePatternOptions {
@@ -88,7 +88,7 @@ export class TcpClosePattern {
    * Watches one case (`failureCase`: its expectation is that the target fails the connection): once its closing
    * handshake is complete and the pattern of its kind holds, drops TCP after the short wait.
    */
-  watch(peer: RawPeer, failureCase: boolean): CloseWatch {
+  watch(peer: ClientSession, failureCase: boolean): CloseWatch {
     const obs = peer.observation();
     let shortened = false;
     let done = false;

@@ -4,13 +4,17 @@
 // need one are not run (`needs-echo`), and the application's own messages are never graded as echoes.
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { RawPeer, PeerConnectError, type RawPeerOptions } from '../../peers/raw/raw-peer.js';
+import type { ClientSession } from '../../peers/raw/client-session.js';
+import { PeerConnectError, type RawPeerOptions } from '../../peers/raw/raw-peer.js';
+import { openTransport, type PeerTransport } from '../../peers/raw/transport.js';
 import type { TargetProfile } from '../../reports/schema.js';
 
 export interface ProfileOptions {
   url: URL;
   tls?: RawPeerOptions['tls'];
   defaults?: RawPeerOptions['defaults'];
+  /** Default: a new TCP (TLS) connection; over HTTP/2 the probe is a stream on the run's connection. */
+  transport?: PeerTransport;
   /**
    * How long to wait for a greeting, and for each echo (default 400 and 2000 ms: generous for a loaded echo server;
    * paid once, and only by a target that does not echo; `--echo` skips the probe).
@@ -24,10 +28,10 @@ export function statedProfile(echo: boolean): TargetProfile {
   return { echo, source: 'option' };
 }
 
-const messages = (peer: RawPeer) => peer.observation().events.filter((e) => e.kind === 'message');
+const messages = (peer: ClientSession) => peer.observation().events.filter((e) => e.kind === 'message');
 
 /** Waits until a message of `opcode` and the length of `payload` arrives after the first `from` messages. */
-async function awaitEcho(peer: RawPeer, opcode: number, payload: Uint8Array, from: number, ms: number): Promise<boolean> {
+async function awaitEcho(peer: ClientSession, opcode: number, payload: Uint8Array, from: number, ms: number): Promise<boolean> {
   const until = performance.now() + ms;
   for (let seen = from; ; ) {
     const got = messages(peer);
@@ -49,9 +53,10 @@ async function awaitEcho(peer: RawPeer, opcode: number, payload: Uint8Array, fro
 export async function probeProfile(opts: ProfileOptions): Promise<TargetProfile> {
   const start = performance.now();
   const echoMs = opts.echoMs ?? 2000;
-  let peer: RawPeer;
+  const transport = opts.transport ?? openTransport({ url: opts.url, tls: opts.tls });
+  let peer: ClientSession;
   try {
-    peer = await RawPeer.connect({ url: opts.url, tls: opts.tls, defaults: opts.defaults, deadline: start + 10_000, closeReserveMs: 0 });
+    peer = await transport.connect({ defaults: opts.defaults, deadline: start + 10_000, closeReserveMs: 0 });
   } catch (err) {
     if (err instanceof PeerConnectError) return { echo: true, source: 'preflight' };
     throw err;

@@ -1,9 +1,12 @@
-// The conformance runner: schedules cases (each on its own connection, a concurrency limit, exclusive cases alone),
+// The conformance runner: schedules cases (each on its own connection, or with `http2` its own stream of one shared
+// HTTP/2 connection, RFC 8441; a concurrency limit, exclusive cases alone),
 // gives each a seeded Entropy and a deadline, grades what the raw peer observed, and returns one RunResult. It
 // emits progress events and writes nothing: the CLI draws progress and writes files.
 import { performance } from 'node:perf_hooks';
 import { seededEntropy } from '../../protocol/entropy.js';
-import { PeerConnectError, RawPeer, type RawPeerOptions } from '../../peers/raw/raw-peer.js';
+import type { ClientSession } from '../../peers/raw/client-session.js';
+import { PeerConnectError, type RawPeerOptions } from '../../peers/raw/raw-peer.js';
+import { openTransport, type PeerTransport } from '../../peers/raw/transport.js';
 import { summarize, SCHEMA_ID, VERDICT_SEVERITY, type CaseResult, type Finding, type RunResult, type Verdict } from '../../reports/schema.js';
 import {
   caseArea,
@@ -14,6 +17,7 @@ import {
   type ConformanceCase,
   type Expectation,
 } from '../../suites/define.js';
+import { h2Rule } from '../../suites/conformance/http2/rules.js';
 import { describeExpectation, grade, harnessError, notRun, unreachable, type Grade } from '../../suites/grade/grade.js';
 import { withoutEcho } from '../../suites/grade/match.js';
 import type { TargetProfile } from '../../reports/schema.js';
@@ -21,6 +25,7 @@ import { probeProfile, statedProfile } from './profile.js';
 import { TcpClosePattern, type ClosePatternOptions } from './close-watch.js';
 import { preflight, type HandshakeProblem } from './preflight.js';
 import { closeFindings, deathFinding, handshakeFinding, type DeathReport } from './run-findings.js';
+import { gradeOverH2 } from './h2-grade.js';
 import { DeathWatch, isDown, restartTarget, RestartError } from './target-death.js';
 
 export type ConformanceProgress =
@@ -46,6 +51,13 @@ export interface ConformanceRunOptions {
   graceMs?: number;
   caseOptions?: CaseOptions;
   tls?: RawPeerOptions['tls'];
+  /**
+   * Run every case on a stream of one shared HTTP/2 connection (RFC 8441): h2 (ALPN) for wss:, h2c (prior
+   * knowledge) for ws:. The cases are the caller's selection (HTTP/1.1-only ones left out, the http2.* added).
+   */
+  http2?: boolean;
+  /** How peers reach the target; runConformance opens it from `url`, `tls` and `http2` (tests may pass their own). */
+  transport?: PeerTransport;
   /** --origin, --protocol, --header for every generated handshake. */
   handshakeDefaults?: RawPeerOptions['defaults'];
   /** Base seed; each case's seed derives from it and the case id. Default: random, recorded in the result. */
@@ -89,7 +101,7 @@ export function caseTimeoutMs(c: ConformanceCase, opts: Pick<ConformanceRunOptio
 }
 
 interface Live {
-  peer: RawPeer | null;
+  peer: ClientSession | null;
 }
 
 /** What the run tells one case, and learns from it. */
@@ -127,7 +139,7 @@ function expectsFailure(e: Expectation): boolean {
 }
 
 function isHandshakeCase(c: ConformanceCase, e: Expectation): boolean {
-  return caseArea(c.id) === 'handshake' || e.kind === 'handshake';
+  return caseArea(c.id) === 'handshake' || caseArea(c.id) === 'http2' || e.kind === 'handshake';
 }
 
 /** Runs one case to a graded result. Never throws: harness failures become verdict 'error'. */
@@ -149,16 +161,10 @@ export async function runCase(c: ConformanceCase, opts: ConformanceRunOptions, b
     if ('reason' in adapted) return notRunResult(c, opts, baseSeed, 'needs-echo', `not run: ${adapted.reason}`);
     expect = adapted.expect;
   }
-  let peer: RawPeer;
+  const transport = opts.transport ?? openTransport({ url: opts.url, tls: opts.tls, http2: opts.http2 });
+  let peer: ClientSession;
   try {
-    peer = await RawPeer.connect({
-      url: opts.url,
-      entropy: seededEntropy(seed),
-      tls: opts.tls,
-      defaults: opts.handshakeDefaults,
-      deadline,
-      startedAt: start,
-    });
+    peer = await transport.connect({ entropy: seededEntropy(seed), defaults: opts.handshakeDefaults, deadline, startedAt: start });
   } catch (err) {
     const durationMs = performance.now() - start;
     if (err instanceof PeerConnectError) {
@@ -175,22 +181,17 @@ export async function runCase(c: ConformanceCase, opts: ConformanceRunOptions, b
   live.peer = peer;
   hooks.onConnected?.();
   const closeWatch = hooks.closePattern?.watch(peer, expectsFailure(expect));
-  const extraPeers: RawPeer[] = [];
+  const extraPeers: ClientSession[] = [];
   const ctx: CaseContext = {
     options: echo ? caseOptions : { ...caseOptions, echo: false },
     timeoutMs,
     seed,
     async openPeer(spec) {
-      let extra: RawPeer;
+      let extra: ClientSession;
       try {
-        extra = await RawPeer.connect({
-          url: opts.url,
-          entropy: seededEntropy((seed + extraPeers.length + 1) >>> 0),
-          tls: opts.tls,
-          defaults: opts.handshakeDefaults,
-          deadline,
-          startedAt: start,
-        });
+        // Over HTTP/2 a stream beside the case's own, on the same connection (RFC 8441: many WebSockets on one).
+        const seeded = seededEntropy((seed + extraPeers.length + 1) >>> 0);
+        extra = await transport.connectBeside(peer, { entropy: seeded, defaults: opts.handshakeDefaults, deadline, startedAt: start });
       } catch (err) {
         if (err instanceof PeerConnectError) return null;
         throw err;
@@ -221,7 +222,8 @@ export async function runCase(c: ConformanceCase, opts: ConformanceRunOptions, b
     } else if (performance.now() > deadline) {
       peer.observation().timedOut = true;
     }
-    g = grade({ expect, observation: peer.observation(), rfc: c.rfc, timeoutMs, echo });
+    const input = { expect, observation: peer.observation(), rfc: c.rfc, timeoutMs, echo };
+    g = transport.kind === 'tcp' ? grade(input) : gradeOverH2(input, h2Rule(c.id));
   } catch (err) {
     g = errorGrade(`the case script threw: ${message(err)}`, expect);
   } finally {
@@ -261,13 +263,22 @@ function round(n: number): number {
 
 /** Runs the cases and returns the RunResult (interrupted: true when the signal fired; unfinished cases are left out). */
 export async function runConformance(opts: ConformanceRunOptions): Promise<RunResult> {
+  const transport = opts.transport ?? openTransport({ url: opts.url, tls: opts.tls, http2: opts.http2 });
+  try {
+    return await runAll({ ...opts, transport });
+  } finally {
+    if (opts.transport === undefined) await transport.close();
+  }
+}
+
+async function runAll(opts: ConformanceRunOptions & { transport: PeerTransport }): Promise<RunResult> {
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const baseSeed = opts.seed ?? Math.floor(Math.random() * 0x1_0000_0000);
   const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 8));
-  const pre = opts.preflight !== false ? await preflight({ url: opts.url, tls: opts.tls, defaults: opts.handshakeDefaults }) : undefined;
-  const profile =
-    opts.echo !== undefined ? statedProfile(opts.echo) : pre && !pre.problem ? await probeProfile({ url: opts.url, tls: opts.tls, defaults: opts.handshakeDefaults }) : undefined;
+  const reach = { url: opts.url, tls: opts.tls, defaults: opts.handshakeDefaults, transport: opts.transport };
+  const pre = opts.preflight !== false ? await preflight(reach) : undefined;
+  const profile = opts.echo !== undefined ? statedProfile(opts.echo) : pre && !pre.problem ? await probeProfile(reach) : undefined;
 
   const cases = [...opts.cases];
   const results = new Map<string, CaseResult>();
@@ -389,7 +400,12 @@ export async function runConformance(opts: ConformanceRunOptions): Promise<RunRe
     schema: SCHEMA_ID,
     kind: 'conformance',
     tool: { name: 'wsprobe', version: opts.toolVersion ?? '0.0.0' },
-    target: { url: opts.url.href, ...(opts.embedded ? { embedded: true } : {}), ...(profile ? { profile } : {}) },
+    target: {
+      url: opts.url.href,
+      ...(opts.embedded ? { embedded: true } : {}),
+      ...(profile ? { profile } : {}),
+      ...(opts.transport.kind !== 'tcp' ? { transport: opts.transport.kind } : {}),
+    },
     startedAt,
     durationMs,
     interrupted: aborted(),

@@ -16,6 +16,7 @@ import type { FuzzTarget } from '../../peers/fuzz/fuzz-target.js';
 import { fuzzSuite, type SuiteOptions } from '../../suites/properties/registry.js';
 import { formatReplayToken, type ReplayToken } from './replay-token.js';
 import { harnessError, held, unreachable } from '../../suites/grade/grade.js';
+import { inH2Words } from '../conformance/h2-grade.js';
 
 export interface FuzzRunOptions {
   target: FuzzTarget;
@@ -245,6 +246,8 @@ export async function runFuzz(opts: FuzzRunOptions): Promise<FuzzRun> {
     }
     const suiteOptions = { ...opts.suiteOptions, ...(opts.replay?.replayPath !== undefined ? { model: { replayPath: opts.replay.replayPath } } : {}) };
     const out = await runSuite(() => fuzzSuite(name, suiteOptions), i, opts, deadline);
+    // Over HTTP/2 the grader's "101" is RFC 8441's 200 (peers/fuzz/h2-target.ts): its words are put back.
+    if (opts.target.transport !== undefined) out.caseResult = inH2Words(out.caseResult, undefined);
     cases.push(out.caseResult);
     if (out.failure) failures.push(out.failure);
     total += out.cases;
@@ -257,7 +260,7 @@ export async function runFuzz(opts: FuzzRunOptions): Promise<FuzzRun> {
     schema: SCHEMA_ID,
     kind: 'fuzz',
     tool: { name: 'wsprobe', version: opts.toolVersion },
-    target: { url: opts.targetUrl, ...(opts.embedded ? { embedded: true } : {}) },
+    target: { url: opts.targetUrl, ...(opts.embedded ? { embedded: true } : {}), ...(opts.target.transport ? { transport: opts.target.transport } : {}) },
     startedAt,
     durationMs: Math.round(durationMs),
     interrupted,

@@ -6,7 +6,11 @@ import type { Observation, ObservedEvent } from '../../peers/raw/observation.js'
 import type { CloseRule, Expectation, HeaderRule, Step } from '../define.js';
 
 /** Sections are RFC 6455's unless prefixed with the RFC number ('7692 7.2.2': permessage-deflate). */
-export const cite = (section: string): string => (/^7692 /.test(section) ? `RFC 7692 §${section.slice(5)}` : `RFC 6455 §${section}`);
+export const cite = (section: string): string => {
+  // 'NNNN x.y' cites another RFC (7692, 8441, 9113, ...); a bare section is RFC 6455's.
+  const other = /^(\d{4}) (\S+)$/.exec(section);
+  return other ? `RFC ${other[1]} §${other[2]}` : `RFC 6455 §${section}`;
+};
 
 /** A message that may already cite its section (protocol/ rejections do) is not cited twice. */
 export const citedMessage = (section: string, message: string): string => (/^RFC \d+ §/.test(message) ? message : `${cite(section)}: ${message}`);

@@ -73,6 +73,27 @@ export const cases: ClientCase[] = [
     expect: echo([text(PIPELINED)]),
     run: (peer) => echoThenClose(peer, 1),
   }),
+  // The server breaks a rule here (RFC 2616 §10.1: "servers MUST NOT send a 1xx response to an HTTP/1.0 client"),
+  // but RFC 6455 §4.1 gives the client only the status code to check, not the version: accepting it or not is the
+  // client's choice, recorded.
+  responseCase(
+    {
+      id: 'handshake.status.101-http-1-0',
+      title: 'A 101 on an HTTP/1.0 status line: whether the client opens the connection is recorded',
+      rfc: ['4.1', '4.2.2'],
+      expect: informational(
+        'whether the client takes a 101 on an HTTP/1.0 status line (the server breaks RFC 2616 §10.1 and §4.2.2 step 5.1\'s "Status-Line with a 101 response code as per RFC 2616"; RFC 6455 §4.1 has the client check the status code, not the HTTP version, so either answer is allowed)',
+        { receive: [text(ACCEPT_PROBE)] },
+      ),
+    },
+    { httpVersion: 'HTTP/1.0' },
+    async (peer) => {
+      await peer.sendMessage(Opcode.Text, ACCEPT_PROBE);
+      await peer.waitForMessages(1, Math.min(2000, peer.remainingMs()));
+      if (peer.ended) return;
+      await closeNormally(peer);
+    },
+  ),
   defineClientCase({
     id: 'handshake.interim-100',
     title: 'An interim 100 Continue before the 101: whether the client skips it and opens the connection is recorded',

@@ -70,13 +70,6 @@ export const cases: ClientCase[] = [
       statusResponse(status, opts),
     ),
   ),
-  refusal(
-    'handshake.status.101-http-1-0',
-    'A 101 on an HTTP/1.0 status line (HTTP/1.0 has no 1xx and no Upgrade): the connection does not open',
-    ['4.1', '4.2.2'],
-    `${CONFORM_RULE} (§4.2.2 step 5.1: "A Status-Line with a 101 response code as per RFC 2616"; RFC 2616 §10.1: "Since HTTP/1.0 did not define any 1xx status codes, servers MUST NOT send a 1xx response to an HTTP/1.0 client")`,
-    { httpVersion: 'HTTP/1.0' },
-  ),
   refusal('handshake.upgrade.missing', 'A 101 without an Upgrade header: the connection does not open', ['4.1'], STEP_2, { removeHeaders: ['Upgrade'] }),
   refusal('handshake.upgrade.not-websocket', 'A 101 with Upgrade: h2c: the connection does not open', ['4.1'], STEP_2, { replaceHeaders: [['Upgrade', 'h2c']] }),
   refusal('handshake.connection.missing', 'A 101 without a Connection header: the connection does not open', ['4.1'], STEP_3, { removeHeaders: ['Connection'] }),

@@ -30,7 +30,6 @@ for (let i = 1; i <= count; i++) {
 
 /** Verdicts other than pass that ws earns, and why (a ws deviation or a rule the RFC leaves open). */
 const WS_DEVIATIONS: Record<string, string> = {
-  'handshake.status.101-http-1-0': 'fail: ws takes an "HTTP/1.0 101" for an upgrade (Node\'s HTTP parser reports the 101 whatever the version)',
   'utf8.fail-fast.frames': 'non-strict (late-fail): ws validates UTF-8 only once the message is complete',
   'utf8.fail-fast.frames-exact': 'non-strict (late-fail): ws validates UTF-8 only once the message is complete',
   'utf8.fail-fast.chops': 'non-strict (late-fail): ws validates UTF-8 only once the message is complete',

@@ -104,7 +104,6 @@ function clientReading(request: ReceivedRequest, spec: ResponseSpec): string {
 
 /** Which refusal each refuse case must meet: the rule it quotes, read by protocol/'s checks. */
 const REFUSED_FOR: [RegExp, RegExp][] = [
-  [/^handshake\.status\.101-http-1-0$/, /^rejected:http-version-too-low$/],
   [/^handshake\.status\./, /^rejected:unexpected-status$/],
   [/^handshake\.upgrade\./, /^rejected:(missing-upgrade|upgrade-not-websocket)$/],
   [/^handshake\.connection\./, /^rejected:(missing-connection|connection-not-upgrade)$/],
