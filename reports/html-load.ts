@@ -194,9 +194,18 @@ export function renderLoadSection(r: RunResult): string {
     recordTable('Errors by kind', l.errors, 'Error'),
     recordTable('Drops by close code or cause', c.dropsByCode, 'Code'),
     recordTable('Heartbeat', l.heartbeat ?? {}, 'Figure', 'Value'),
+    ...(l.http2 ? [recordTable('HTTP/2 connections (RFC 8441)', http2Figures(l.http2), 'Figure', 'Value')] : []),
     recordTable('Counters', l.counters, 'Counter', 'Value'),
     `<details><summary>Load profile</summary><pre>${esc(JSON.stringify(l.profile, null, 2))}</pre></details>`,
   ].join('\n');
+}
+
+/** The --http2 section as one table of figures (the nested streams-per-session pair flattened). */
+function http2Figures(h: NonNullable<LoadSection['http2']>): Record<string, number> {
+  const { streamsPerSession, maxConcurrentStreams, ...rest } = h;
+  const out: Record<string, number> = { ...rest, streamsPerSessionMax: streamsPerSession.max, streamsPerSessionMean: streamsPerSession.mean };
+  if (maxConcurrentStreams !== undefined) out.maxConcurrentStreams = maxConcurrentStreams;
+  return out;
 }
 
 export function renderFuzzSection(r: RunResult): string {

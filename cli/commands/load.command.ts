@@ -4,12 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
+import { extraHeaders } from '../../protocol/h2/headers.js';
 import type { RunResult } from '../../reports/schema.js';
 import { writeJson } from '../../reports/json.js';
 import { renderText } from '../../reports/text.js';
 import { PreflightError, runLoad, TargetError, type LoadEvent } from '../../runners/load/engine.js';
 import { attachProgress } from '../../runners/load/progress.js';
-import { PROFILE_DEFAULTS, type LoadProfile } from '../../runners/load/profile.js';
+import { DEFAULT_STREAMS_PER_CONNECTION, PROFILE_DEFAULTS, type LoadProfile } from '../../runners/load/profile.js';
 import { parseShard } from '../../runners/load/share.js';
 import { parseSourceIps } from '../../runners/load/source-ips.js';
 import { parseStages } from '../../runners/load/stages.js';
@@ -51,6 +52,17 @@ export const CONNECTION_OPTIONS = {
     default: false,
   },
   payload: { type: 'string', describe: 'file whose bytes form each message body (after the 20-byte stamp)' },
+  http2: {
+    type: 'boolean',
+    describe: 'WebSockets over HTTP/2 (RFC 8441): many per connection, h2c by prior knowledge for ws://, h2 by ALPN for wss://',
+    default: false,
+  },
+  'streams-per-connection': {
+    type: 'number',
+    describe: `with --http2: WebSockets per HTTP/2 connection (default ${DEFAULT_STREAMS_PER_CONNECTION}; lowered to the server's SETTINGS_MAX_CONCURRENT_STREAMS)`,
+    integer: true,
+    min: 1,
+  },
   scenario: {
     type: 'string',
     describe: 'YAML or JSON file of what each connection does in the application protocol (send, expect, request, subscribe, think, loop; roles): docs/scenarios.md',
@@ -110,6 +122,7 @@ export function connectionProfile(o: ConnectionOptions, url: string): Omit<LoadP
   if (o['message-rate'] > 0 && o['in-flight'] > 0) throw new UsageError('--message-rate (open model) and --in-flight (closed model) exclude each other');
   if (appSend !== undefined && o.heartbeat === 0) throw new UsageError('--app-heartbeat needs a --heartbeat interval above 0');
   if (o['deflate-no-context-takeover'] && !o.deflate) throw new UsageError('--deflate-no-context-takeover needs --deflate');
+  if (o['streams-per-connection'] !== undefined && !o.http2) throw new UsageError('--streams-per-connection needs --http2');
   if (o.scenario !== undefined) {
     for (const [flag, given] of [['--message-rate', o['message-rate'] > 0], ['--in-flight', o['in-flight'] > 0], ['--app-heartbeat', appSend !== undefined], ['--payload', o.payload !== undefined]] as const) {
       if (given) throw new UsageError(`${flag} and --scenario exclude each other: the scenario says what each connection sends (docs/scenarios.md)`);
@@ -137,6 +150,15 @@ export function connectionProfile(o: ConnectionOptions, url: string): Omit<LoadP
   };
   if (appSend !== undefined) profile.appHeartbeat = { send: appSend, expect: o['app-heartbeat-reply'] ?? appSend };
   if (o.deflate) profile.deflate = { noContextTakeover: o['deflate-no-context-takeover'] };
+  if (o.http2) {
+    // RFC 7540 §8.1.2.2: connection-specific fields (Connection, Upgrade, ...) cannot travel in an HTTP/2 request.
+    try {
+      extraHeaders(headers);
+    } catch (err) {
+      throw new UsageError(`--http2: ${(err as Error).message}`);
+    }
+    profile.http2 = { streamsPerConnection: o['streams-per-connection'] ?? DEFAULT_STREAMS_PER_CONNECTION };
+  }
   if (o.origin !== undefined) profile.origin = o.origin;
   if (o.ca !== undefined) profile.caPem = readFileOrFail(o.ca, 'CA file').toString('utf8');
   if (o.payload !== undefined) profile.payloadBase64 = readFileOrFail(o.payload, 'payload file').toString('base64');

@@ -1,80 +1,28 @@
 // A lean client connection for load runs: node:net/tls, the protocol's handshake and frame codec, and nothing
 // else. Per-connection state is a dozen numbers and references; listeners are shared functions (the socket is found
 // from `this`), events go to one host object for all connections (no EventEmitter of its own), and the frame
-// decoder is shared between connections whenever no partial frame is pending.
-import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, createSecureContext, type ConnectionOptions } from 'node:tls';
+// decoder is shared between connections whenever no partial frame is pending. The transport is a seam: by default
+// the connection's own TCP/TLS socket and the HTTP/1.1 handshake; with a stream opener on the target (--http2,
+// ./h2-load-connection.ts) a stream of a shared connection whose opener does the handshake, the frames unchanged.
+import { connect as netConnect, Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { concatBytes } from '../../protocol/bytes.js';
 import { Opcode } from '../../protocol/constants.js';
 import { decodeClosePayload } from '../../protocol/close.js';
 import { FrameDecoder } from '../../protocol/frame/decoder.js';
 import type { DecodedFrame } from '../../protocol/frame/frame.js';
-import { buildDeflateOffer, type DeflateClientConfig } from '../../protocol/extensions/deflate-negotiation.js';
-import type { DeflateParams } from '../../protocol/extensions/deflate-params.js';
 import type { ParsedExtension } from '../../protocol/extensions/header.js';
 import { buildClientRequest } from '../../protocol/handshake/client-request.js';
 import { checkServerResponse } from '../../protocol/handshake/client-response.js';
 import { HttpHeadParser } from '../../protocol/handshake/head-parser.js';
-import type { Entropy } from '../../protocol/entropy.js';
-import { buildTlsConnectOptions, hostOf, portOf } from '../tls.js';
-import type { FrameTemplates } from './frame-templates.js';
 import { errorKind, type LoadErrorKind } from './load-errors.js';
+import type { LoadHost, LoadTransport } from './load-host.js';
 
 export { LOAD_ERROR_KINDS, type LoadErrorKind } from './load-errors.js';
+export { LoadTarget, type HandshakeExtras, type LoadHost, type LoadStreamOpener, type LoadTransport } from './load-host.js';
 
 export const ConnState = { Idle: 0, Connecting: 1, Handshaking: 2, Open: 3, Closing: 4, Closed: 5 } as const;
 export type ConnState = (typeof ConnState)[keyof typeof ConnState];
-
-/** Where every connection reports; one object for the whole pool. */
-export interface LoadHost {
-  readonly target: LoadTarget;
-  readonly templates: FrameTemplates;
-  /** Bytes each way on the wire (handshake included). */
-  bytesIn: number;
-  bytesOut: number;
-  now(): number;
-  onOpen(c: LoadConnection, connectMs: number): void;
-  /** The connection never opened. */
-  onFail(c: LoadConnection, kind: LoadErrorKind, detail: string): void;
-  /** An open connection ended without us asking: `cause` is the close code received, or '1006' for a TCP loss. */
-  onDrop(c: LoadConnection, cause: string, error: LoadErrorKind | null): void;
-  /** A close we started has finished; `wasOpen` false when it was still connecting. */
-  onClosed(c: LoadConnection, wasOpen: boolean): void;
-  onPong(c: LoadConnection): void;
-  onMessage(c: LoadConnection, payload: Uint8Array, text: boolean): void;
-  /** Scenario roles: the handshake of `c` asks for this path and these headers and subprotocols instead. */
-  handshakeFor?(c: LoadConnection): HandshakeExtras | undefined;
-}
-
-/** Per-connection handshake extras (scenario roles): path+query, added headers, offered subprotocols. */
-export interface HandshakeExtras {
-  path?: string;
-  headers?: [string, string][];
-  protocols?: string[];
-}
-
-/** Everything needed to reach a target, prepared once per pool. */
-export class LoadTarget {
-  readonly host: string;
-  readonly port: number;
-  readonly tls: ConnectionOptions | null;
-  /** The permessage-deflate offer (RFC 7692 §7.1) every handshake carries; null: nothing offered. */
-  readonly deflate: { offer: DeflateParams; header: string } | null;
-  constructor(
-    readonly url: URL,
-    readonly request: { headers: [string, string][]; protocols: string[]; origin?: string; entropy: Entropy; deflate?: DeflateClientConfig },
-    tls: { insecure?: boolean; ca?: string } = {},
-  ) {
-    this.host = hostOf(url);
-    this.port = portOf(url);
-    this.deflate = request.deflate ? buildDeflateOffer(request.deflate) : null;
-    if (url.protocol === 'wss:') {
-      // One secure context for the pool: a CA given per connection would build a context per connection.
-      const { ca, ...rest } = buildTlsConnectOptions(url, tls);
-      this.tls = { ...rest, secureContext: createSecureContext(ca !== undefined ? { ca } : {}) };
-    } else this.tls = null;
-  }
-}
 
 const MAX_PAYLOAD = 64 * 1024 * 1024;
 /**
@@ -111,7 +59,8 @@ function onClose(this: OwnedSocket): void {
 
 export class LoadConnection {
   state: ConnState = ConnState.Idle;
-  socket: OwnedSocket | null = null;
+  /** The connection's socket, or its stream's transport (LoadStreamOpener). */
+  socket: LoadTransport | null = null;
   /** When the current attempt started, or when the close started (host clock, ms). */
   startedAt = 0;
   lastReceivedAt = 0;
@@ -162,6 +111,10 @@ export class LoadConnection {
     this.seqExpected = 0;
     this.pingSentAt = 0;
     this.suspectAt = 0;
+    if (t.streams !== null) {
+      t.streams.open(this, localAddress, localPort);
+      return;
+    }
     let socket: OwnedSocket;
     if (t.tls) {
       socket = tlsConnect({ ...t.tls, localAddress, localPort } as ConnectionOptions) as OwnedSocket;
@@ -177,9 +130,14 @@ export class LoadConnection {
     this.socket = socket;
   }
 
+  /** The opener's transport for this attempt (LoadStreamOpener). */
+  useTransport(transport: LoadTransport): void {
+    this.socket = transport;
+  }
+
   sendHandshake(): void {
     const t = this.host.target;
-    if (t.tls) this.socket!.setNoDelay(true);
+    if (t.tls) (this.socket as Socket).setNoDelay(true);
     const extras = this.host.handshakeFor?.(this);
     let url = t.url;
     if (extras?.path !== undefined) {
@@ -212,6 +170,11 @@ export class LoadConnection {
     return this.state === ConnState.Open;
   }
 
+  /** A close frame arrived on this attempt (its end is then the server's close, whatever the transport did). */
+  get closeReceived(): boolean {
+    return this.closeCode !== null;
+  }
+
   sendPing(): void {
     this.pingSentAt = this.host.now();
     this.write(this.host.templates.ping);
@@ -240,7 +203,9 @@ export class LoadConnection {
     this.host.bytesIn += chunk.length;
     this.lastReceivedAt = this.host.now();
     if (this.state === ConnState.Handshaking) {
-      const r = this.parser!.push(chunk);
+      // A stream opener reads the handshake itself; nothing of the tunnel comes before its response.
+      if (this.parser === null) return;
+      const r = this.parser.push(chunk);
       if (r.state === 'partial') return;
       this.parser = null;
       if (r.state === 'error') return this.abort('handshake', `RFC 6455 §4.1: unreadable response head: ${r.message}`);
@@ -253,18 +218,28 @@ export class LoadConnection {
         const kind = r.head.status !== undefined && r.head.status !== 101 ? 'handshake-status' : 'handshake';
         return this.abort(kind, `RFC 6455 §${check.rfc}: ${check.message}`);
       }
-      // Only an offered extension gets this far (checkServerResponse refuses the rest).
-      if (check.extensions.length > 0) {
-        const refused = this.acceptExtensions(check.extensions);
-        if (refused !== null) return this.abort('handshake', refused);
-      }
-      this.state = ConnState.Open;
       this.key = '';
-      this.host.onOpen(this, this.lastReceivedAt - this.startedAt);
-      if (r.rest.length > 0 && this.state === ConnState.Open) this.frames(r.rest, owned);
+      if (this.handshakeDone(check.extensions) && r.rest.length > 0) this.frames(r.rest, owned);
       return;
     }
     if (this.state === ConnState.Open || this.state === ConnState.Closing) this.frames(chunk, owned);
+  }
+
+  /**
+   * The server accepted the opening handshake (either bootstrap), with these extensions; only offered ones get this
+   * far. True when the connection is open afterwards (the host may close it at once).
+   */
+  handshakeDone(extensions: ParsedExtension[]): boolean {
+    if (extensions.length > 0) {
+      const refused = this.acceptExtensions(extensions);
+      if (refused !== null) {
+        this.abort('handshake', refused);
+        return false;
+      }
+    }
+    this.state = ConnState.Open;
+    this.host.onOpen(this, this.lastReceivedAt - this.startedAt);
+    return this.state === ConnState.Open;
   }
 
   private frames(chunk: Uint8Array, owned: boolean): void {
@@ -396,7 +371,12 @@ export class LoadConnection {
   }
 
   socketError(err: NodeJS.ErrnoException): void {
-    if (this.error === null) this.error = errorKind(err);
+    this.noteError(errorKind(err));
+  }
+
+  /** Why the transport is ending, when it does not end cleanly; the first reason counts. */
+  noteError(kind: LoadErrorKind): void {
+    if (this.error === null) this.error = kind;
   }
 
   socketClosed(): void {
@@ -414,8 +394,9 @@ export class LoadConnection {
 
   protected detach(): void {
     const s = this.socket;
-    if (s) {
-      s[OWNER] = undefined;
+    // A stream's transport is its opener's to release (in its destroy); only a socket of our own has our listeners.
+    if (s instanceof Socket) {
+      (s as OwnedSocket)[OWNER] = undefined;
       s.removeListener('close', onClose);
       s.removeListener('data', onData);
       // Keep an error listener: a destroyed socket may still report one.

@@ -11,6 +11,8 @@ export const LOAD_ERROR_KINDS = [
   'pong-timeout',
   /** Half-open: a ping unanswered and nothing else received for twice the pong timeout, the socket still open. */
   'silent-drop',
+  /** --http2: the HTTP/2 connection under the WebSocket's stream ended (GOAWAY or lost) and took the stream along. */
+  'session-lost',
   'tls',
   'addr-not-available',
   /** The chosen source port was taken (retried with the next one before it counts). */

@@ -29,6 +29,8 @@ export class LoadAggregator {
   maxEventLoopLagMs = 0;
   maxSilenceMs = 0;
   private hotSeconds = 0;
+  /** --http2 notes the workers reported, each turned into one warning. */
+  private readonly notes = new Set<string>();
   /** Scenario runs: the per-step figures. */
   readonly scenario: ScenarioAggregate | null;
 
@@ -48,6 +50,11 @@ export class LoadAggregator {
       }
     }
     if (report.scenario) this.scenario?.add(report.worker, report.scenario);
+    for (const note of report.http2?.notes ?? []) {
+      if (this.notes.has(note)) continue;
+      this.notes.add(note);
+      this.warnings.push(`HTTP/2: ${note}`);
+    }
     if (report.gauges.maxSilenceMs > this.maxSilenceMs) this.maxSilenceMs = report.gauges.maxSilenceMs;
     const open = this.sum((r) => r.gauges.open);
     if (open > this.peakOpen) this.peakOpen = open;
@@ -142,6 +149,31 @@ export class LoadAggregator {
           `delay; add --workers, run shards on more machines (--shard), or lower the rate`,
       );
     }
+  }
+
+  /**
+   * --http2: the workers' HTTP/2 sessions together. The mean streams per session weighs each worker by the sessions
+   * it had carrying WebSockets when its WebSockets peaked (the workers ramp together, so their peaks coincide).
+   */
+  http2(): LoadSection['http2'] {
+    const figs = this.reports().flatMap((r) => (r.http2 ? [r.http2] : []));
+    if (figs.length === 0) return undefined;
+    const sum = (f: (h: (typeof figs)[number]) => number): number => figs.reduce((s, h) => s + f(h), 0);
+    const atPeak = sum((h) => h.sessionsAtPeak);
+    const limits = figs.flatMap((h) => (h.maxConcurrentStreams === undefined ? [] : [h.maxConcurrentStreams]));
+    return {
+      sessions: sum((h) => h.sessionsOpened),
+      sessionsAtPeak: atPeak,
+      streamsPerSession: {
+        max: Math.max(...figs.map((h) => h.maxStreamsPerSession)),
+        mean: atPeak > 0 ? Math.round((sum((h) => h.peakStreams) / atPeak) * 100) / 100 : 0,
+      },
+      streamsPerConnection: Math.min(...figs.map((h) => h.streamLimit)),
+      ...(limits.length > 0 ? { maxConcurrentStreams: Math.min(...limits) } : {}),
+      sessionsLost: sum((h) => h.sessionsLost),
+      streamsLost: sum((h) => h.streamsLost),
+      streamsReset: sum((h) => h.streamsReset),
+    };
   }
 
   summaries(): LoadSection['histograms'] {

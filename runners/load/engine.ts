@@ -8,7 +8,7 @@ import { startEmbeddedTarget, type EmbeddedTarget } from './embedded-target.js';
 import { startHttpProbe, type HttpProbe } from './http-probe.js';
 import { checkLimits, FD_OVERHEAD, readSystemLimits, type PreflightReport, type SystemLimits } from './preflight.js';
 import { ProcessSampler } from './process-sampler.js';
-import { peakTargetOf, stagesOf, totalDurationS, type LoadProfile } from './profile.js';
+import { peakTargetOf, socketsFor, stagesOf, totalDurationS, type LoadProfile } from './profile.js';
 import { targetAt } from './schedule.js';
 import { countBelow, subShare, WHOLE, type IndexShare } from './share.js';
 import { implicitThresholds, noEchoWarning } from './implicit-thresholds.js';
@@ -68,12 +68,14 @@ export async function runLoad(input: LoadProfile, opts: LoadRunOptions = {}): Pr
   const workerCount = inline ? 1 : Math.max(1, Math.min(profile.workers, ownPeak));
   const limits = opts.limits ?? readSystemLimits();
   const embedded = profile.url === '';
+  // Over HTTP/2 the limits count connections, not WebSockets.
+  const sockets = socketsFor(profile, ownPeak, workerCount);
   // Each server process accepts from the shared socket when the kernel wakes it, so their shares are uneven (8,890 /
   // 6,976 / 8,134 of a 24,000-connection ramp): a quarter of each one's file limit is left spare.
   const serverProcesses = embedded
-    ? (opts.serverWorkers ?? Math.max(1, Math.ceil(ownPeak / (0.75 * Math.max(1000, Math.min(limits.nofileSoft, 1e9) - FD_OVERHEAD * 4)))))
+    ? (opts.serverWorkers ?? Math.max(1, Math.ceil(sockets / (0.75 * Math.max(1000, Math.min(limits.nofileSoft, 1e9) - FD_OVERHEAD * 4)))))
     : 0;
-  const preflight = checkLimits({ connections: ownPeak, workers: workerCount, sourceIps: profile.sourceIps.length, serverProcesses }, limits);
+  const preflight = checkLimits({ connections: sockets, workers: workerCount, sourceIps: profile.sourceIps.length, serverProcesses }, limits);
   opts.onEvent?.({ type: 'preflight', report: preflight });
   if (!preflight.ok) throw new PreflightError(preflight.problems.join('\n'));
 
@@ -90,7 +92,8 @@ export async function runLoad(input: LoadProfile, opts: LoadRunOptions = {}): Pr
     profile.url = target.url;
   }
   opts.onEvent?.({ type: 'target', url: profile.url, embedded, serverProcesses: embedded ? serverProcesses : undefined });
-  if (!embedded && !profile.scenario && (profile.messageRate > 0 || profile.inFlight > 0)) {
+  // The echo probe speaks HTTP/1.1; an --http2 run still has the implicit unmatched-messages threshold.
+  if (!embedded && !profile.scenario && !profile.http2 && (profile.messageRate > 0 || profile.inFlight > 0)) {
     const warning = await noEchoWarning(profile);
     if (warning !== null) {
       startWarnings.push(warning);
@@ -274,6 +277,7 @@ function buildLoadSection(
     },
     http: ctx.http,
     scenario,
+    http2: agg.http2(),
     shard: profile.shard,
     timelinePercentiles: 'exact',
   };

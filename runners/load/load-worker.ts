@@ -7,10 +7,11 @@ import { cryptoEntropy } from '../../protocol/entropy.js';
 import type { FrameTemplates } from '../../peers/load/frame-templates.js';
 import { ConnState, type HandshakeExtras, type LoadConnection, type LoadErrorKind, type LoadTarget } from '../../peers/load/load-connection.js';
 import type { DeflateLoadHost } from '../../peers/load/deflate-load-connection.js';
+import type { H2SessionPool } from '../../peers/load/h2-load-connection.js';
 import { newHistogramSet, recordMs, takeEncoded, type HistogramSet } from './histograms.js';
 import { newLoadCounters, type DeflateCounters, type LoadCounters } from './load-counters.js';
 import { PeriodicSchedule } from './periodic-schedule.js';
-import { frameTemplatesOf, loadTargetOf, newPool } from './pool.js';
+import { frameTemplatesOf, h2PoolOf, loadTargetOf, newPool } from './pool.js';
 import { ProcessSampler } from './process-sampler.js';
 import { stagesOf, totalDurationS, type Stage } from './profile.js';
 import { backoffDelay, phaseOf, prefixPhaseOf, targetAt } from './schedule.js';
@@ -39,6 +40,8 @@ export class LoadWorker implements DeflateLoadHost {
   readonly dropsByCode: Record<string, number> = {};
   private readonly histograms: HistogramSet = newHistogramSet();
   private readonly conns: LoadConnection[];
+  /** With --http2: the HTTP/2 sessions the connections are streams of. */
+  private readonly h2: H2SessionPool | null;
   private readonly stages: Stage[];
   private readonly endMs: number;
   private readonly ports: SourcePorts;
@@ -77,6 +80,7 @@ export class LoadWorker implements DeflateLoadHost {
     const entropy = cryptoEntropy();
     this.target = loadTargetOf(p, entropy);
     this.templates = frameTemplatesOf(p, entropy);
+    this.h2 = h2PoolOf(this, p);
     this.stages = stagesOf(p);
     this.endMs = spec.session ? Infinity : totalDurationS(this.stages) * 1000;
     this.ownPeak = countBelow(spec.share, spec.totalPeak);
@@ -139,6 +143,7 @@ export class LoadWorker implements DeflateLoadHost {
     }
     if (this.stopping && (this.liveCount() === 0 || now >= this.stopDeadline)) {
       for (const c of this.conns) c.destroy();
+      this.h2?.close();
       this.report(true);
       this.sampler.stop();
       this.resolveDone?.();
@@ -373,6 +378,7 @@ export class LoadWorker implements DeflateLoadHost {
       },
       memory: this.memory,
       scenario: this.scenario?.take(),
+      http2: this.h2?.figures(),
     });
     this.maxSilenceMs = 0;
   }

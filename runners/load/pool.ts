@@ -1,9 +1,10 @@
 // What one worker's pool is built from: the target and the frame templates every connection shares, prepared once
-// from the profile, and one connection per index of the worker's share.
+// from the profile, one connection per index of the worker's share, and with --http2 the HTTP/2 sessions they share.
 import type { Entropy } from '../../protocol/entropy.js';
 import { FrameTemplates } from '../../peers/load/frame-templates.js';
 import { LoadConnection, LoadTarget } from '../../peers/load/load-connection.js';
 import { DeflateLoadConnection, type DeflateLoadHost } from '../../peers/load/deflate-load-connection.js';
+import { H2SessionPool } from '../../peers/load/h2-load-connection.js';
 import type { LoadProfile } from './profile.js';
 import { indexAt, type IndexShare } from './share.js';
 
@@ -29,6 +30,14 @@ export function frameTemplatesOf(p: LoadProfile, entropy: Entropy): FrameTemplat
     { size: p.messageSize, binary: p.binary, body: p.payloadBase64 ? Buffer.from(p.payloadBase64, 'base64') : undefined },
     entropy,
   );
+}
+
+/** With --http2: the worker's HTTP/2 sessions, which then open every connection of the pool as a stream. */
+export function h2PoolOf(host: DeflateLoadHost, p: LoadProfile): H2SessionPool | null {
+  if (!p.http2) return null;
+  const pool = new H2SessionPool(host, p.http2.streamsPerConnection);
+  host.target.streams = pool;
+  return pool;
 }
 
 /** `count` connections, slot k holding the share's k-th global index. */

@@ -58,6 +58,11 @@ export interface LoadProfile {
   shard?: { index: number; count: number };
   thresholds: string[];
   httpProbe?: string;
+  /**
+   * WebSockets over HTTP/2 (RFC 8441, --http2): each a stream of a shared HTTP/2 connection carrying up to
+   * `streamsPerConnection` (fewer when the server's SETTINGS_MAX_CONCURRENT_STREAMS says so). Absent: HTTP/1.1.
+   */
+  http2?: { streamsPerConnection: number };
   /** What each connection does (--scenario): replaces --message-rate / --in-flight traffic. */
   scenario?: import('./scenario/model.js').Scenario;
 }
@@ -97,6 +102,18 @@ export function stagesOf(p: Pick<LoadProfile, 'connections' | 'rampPerSecond' | 
 /** The largest number of connections the profile ever asks for. */
 export function peakTargetOf(p: Pick<LoadProfile, 'connections' | 'rampPerSecond' | 'durationS' | 'stages'>): number {
   return Math.max(0, ...stagesOf(p).map((s) => s.target));
+}
+
+/** Streams per HTTP/2 connection when --http2 is given without --streams-per-connection. */
+export const DEFAULT_STREAMS_PER_CONNECTION = 100;
+
+/**
+ * Sockets `n` WebSockets need (what the file and port limits count): one each over HTTP/1.1; over HTTP/2 one per
+ * connection, with a partly filled connection in each of `processes` workers.
+ */
+export function socketsFor(p: Pick<LoadProfile, 'http2'>, n: number, processes: number): number {
+  if (!p.http2 || n === 0) return n;
+  return Math.min(n, Math.ceil(n / p.http2.streamsPerConnection) + Math.max(1, processes) - 1);
 }
 
 export function totalDurationS(stages: readonly Stage[]): number {

@@ -29,10 +29,12 @@ export interface WorkerReport {
     cpuSeconds: number;
     eventLoopLagMaxMs: number;
   };
-  /** RSS growth per open connection after GC, measured once the ramp is complete. */
   /** With --scenario: per-step figures (counts cumulative, histograms new since the last report). */
   scenario?: import('./scenario/step-metrics.js').ScenarioWorkerReport;
+  /** RSS growth per open connection after GC, measured once the ramp is complete. */
   memory?: { baselineRssBytes: number; heldRssBytes: number; heldConnections: number; bytesPerConnection: number };
+  /** With --http2: the worker's HTTP/2 sessions (counts cumulative, gauges now). */
+  http2?: import('../../peers/load/h2-load-connection.js').H2Figures;
 }
 
 /**
