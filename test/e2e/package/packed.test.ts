@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../helpers/cli.js';
 
@@ -51,8 +51,18 @@ describe.skipIf(!registryUp)('the packed package', () => {
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'wsprobe-pack-'));
     project = join(work, 'project');
-    // `npm pack` runs `prepare` (tsc with declarations), so the tarball holds a fresh dist/ with its .d.ts.
-    const packed = await run(NPM, ['pack', '--pack-destination', work], REPO_ROOT, 120_000);
+    // `npm pack` runs `prepare` (tsc with declarations), so the tarball holds a fresh dist/ with its .d.ts. It packs
+    // a copy of the project: run in the project itself, `prepare` would rewrite dist/ while other test files run
+    // the CLI from it.
+    const source = join(work, 'source');
+    const skip = new Set(['node_modules', 'dist', '.git', 'wsprobe-report', 'test-output']);
+    const copied = (src: string): boolean => {
+      const parts = relative(REPO_ROOT, src).split(sep);
+      return !skip.has(parts[0]!) && !parts.includes('node_modules');
+    };
+    cpSync(REPO_ROOT, source, { recursive: true, filter: copied });
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(source, 'node_modules'), 'dir');
+    const packed = await run(NPM, ['pack', '--pack-destination', work], source, 120_000);
     expect(packed.code, show(packed)).toBe(0);
     const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
     expect(tarball).toBeDefined();
